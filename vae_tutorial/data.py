@@ -1,0 +1,259 @@
+"""Batches of faces for the models: (root, split, image size, attributes) → (images, conditions).
+
+Three ways in, one geometry (a centre square around the face, resized):
+
+* ``FaceSequence`` — a small, readable ``keras.utils.PyDataset`` that opens each JPEG with PIL
+  when its batch is asked for (the seed article's memory-efficient generator);
+* ``make_dataset`` — a ``tf.data`` pipeline that decodes in parallel, at reduced JPEG size when
+  the target is small, and prefetches;
+* ``prepare_cache`` — decodes everything once into a uint8 array on disk (memory-mapped) that
+  ``make_dataset(cache=True)`` reads instead of the JPEGs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from . import celeba, synthetic  # noqa: E402
+
+SPLITS = ("train", "valid", "test", "all")
+CROP_FRACTION = 148 / celeba.IMAGE_WIDTH  # the 148-pixel square commonly cut from CelebA's 178-pixel width
+CACHE_DIRNAME = "vae_tutorial_cache"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Which data set the settings resolved to, and where its files are."""
+
+    name: str  # "synthetic" or "celeba"
+    root: Path
+
+
+def resolve(settings) -> Source:
+    """The data set the settings ask for; the synthetic faces are generated on first use."""
+    if settings.dataset in ("celeba", "auto") and celeba.is_present(settings.celeba_dir):
+        return Source("celeba", celeba.find(settings.celeba_dir).root)
+    if settings.dataset == "celeba":
+        celeba.find(settings.celeba_dir)  # raises, saying what was looked for and how to get CelebA
+    root = synthetic.generate(settings.synthetic_dir, n=settings.synthetic_size, seed=settings.seed)
+    return Source("synthetic", Path(root))
+
+
+def crop_box(width: int, height: int) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of the centre square around an aligned face."""
+    side = round(CROP_FRACTION * width)
+    left, top = (width - side) // 2, (height - side) // 2
+    return left, top, left + side, top + side
+
+
+def dct_ratio(image_size: int) -> int:
+    """Largest JPEG reduced-decoding ratio (1, 2, 4 or 8) that still leaves ≥ image_size pixels in the crop."""
+    side = CROP_FRACTION * celeba.IMAGE_WIDTH
+    return max(r for r in (1, 2, 4, 8) if side / r >= image_size)
+
+
+@dataclass(frozen=True)
+class Index:
+    """The images of one split, in the attribute file's order."""
+
+    paths: np.ndarray  # str, absolute file paths
+    rows: np.ndarray  # int64, row of each image in the attribute file (the cache's order)
+    conditions: np.ndarray  # float32 (N, A), 0/1
+    attributes: tuple[str, ...]
+
+
+def index(root, split: str = "train", attributes=None, limit: int | None = None) -> Index:
+    """File paths, attribute-file rows and 0/1 conditions of a split (``all`` for every image)."""
+    if split not in SPLITS:
+        raise ValueError(f"split={split!r} is not one of {SPLITS}.")
+    names = tuple(celeba.ATTRIBUTES if attributes is None else celeba.check_attribute_names(list(attributes)))
+    frame = celeba.load_attributes(root)
+    rows = np.arange(len(frame))
+    if split != "all":
+        rows = rows[(celeba.load_partition(root).reindex(frame.index) == split).to_numpy()]
+    if limit is not None:
+        rows = rows[:limit]
+    if len(rows) == 0:
+        raise ValueError(f"the {split!r} split of {root} holds no images; check list_eval_partition.")
+    folder = celeba.images_dir(root)
+    paths = np.array([str(folder / name) for name in frame.index[rows]])
+    return Index(paths, rows, frame[list(names)].to_numpy(np.float32)[rows], names)
+
+
+# ---------------------------------------------------------------------------------------------
+# The readable way: a Keras PyDataset that opens files with PIL
+
+
+def load_face(path, image_size: int) -> np.ndarray:
+    """One face as uint8 (S, S, 3): decoded at reduced size when possible, centre-cropped, resized."""
+    try:
+        with Image.open(path) as image:
+            ratio = dct_ratio(image_size)
+            full = image.size
+            image.draft("RGB", (full[0] // ratio, full[1] // ratio))
+            scale = image.size[0] / full[0]
+            box = tuple(v * scale for v in crop_box(*full))
+            face = image.convert("RGB").resize((image_size, image_size), Image.BILINEAR, box=box)
+    except (OSError, SyntaxError) as error:
+        raise OSError(f"cannot read image {path}: {error}. Re-download or re-generate the data set.") from error
+    return np.asarray(face)
+
+
+class FaceSequence(keras.utils.PyDataset):
+    """Batches of (images, conditions) read from disk only when asked for, so memory stays small.
+
+    Extra keyword arguments (``workers``, ``use_multiprocessing``, ``max_queue_size``) go to
+    ``keras.utils.PyDataset``.
+    """
+
+    def __init__(self, root, split="train", image_size=64, batch_size=64, attributes=None, shuffle=True, seed=0,
+                 limit=None, **kwargs):
+        super().__init__(**kwargs)
+        self.index = index(root, split, attributes, limit)
+        self.image_size, self.batch_size, self.shuffle = image_size, batch_size, shuffle
+        self.rng = np.random.default_rng(seed)
+        self.order = np.arange(len(self.index.paths))
+        self.on_epoch_end()
+
+    def __len__(self):
+        return math.ceil(len(self.order) / self.batch_size)
+
+    def __getitem__(self, batch):
+        chosen = self.order[batch * self.batch_size:(batch + 1) * self.batch_size]
+        images = np.stack([load_face(self.index.paths[i], self.image_size) for i in chosen])
+        return images.astype(np.float32) / 255.0, self.index.conditions[chosen]
+
+    def on_epoch_end(self):
+        if self.shuffle:
+            self.rng.shuffle(self.order)
+
+
+# ---------------------------------------------------------------------------------------------
+# The fast way: tf.data
+
+
+def _decoder(image_size: int):
+    """A TensorFlow function: JPEG file path → uint8 (S, S, 3) face, decoded at reduced size."""
+    import tensorflow as tf
+
+    ratio = dct_ratio(image_size)
+
+    def decode(path):
+        image = tf.io.decode_jpeg(tf.io.read_file(path), channels=3, ratio=ratio, dct_method="INTEGER_FAST")
+        shape = tf.shape(image)
+        height, width = shape[0], shape[1]
+        side = tf.cast(tf.round(CROP_FRACTION * tf.cast(width, tf.float32)), tf.int32)
+        top, left = (height - side) // 2, (width - side) // 2
+        face = image[top:top + side, left:left + side]
+        face = tf.image.resize(face, (image_size, image_size), antialias=True)
+        return tf.cast(tf.clip_by_value(tf.round(face), 0, 255), tf.uint8)
+
+    return decode
+
+
+def _to_float(images, conditions):
+    import tensorflow as tf
+
+    return tf.cast(images, tf.float32) / 255.0, conditions
+
+
+def make_dataset(root, split="train", image_size=64, batch_size=64, attributes=None, shuffle=True, seed=0,
+                 cache=False, drop_remainder=False, limit=None):
+    """A ``tf.data.Dataset`` of ``(images, conditions)``: float32 images in [0, 1] of shape
+    (B, S, S, 3) and float32 0/1 conditions (B, A) in the order of ``attributes`` (all 40 when None).
+
+    With ``shuffle=False`` the order is the attribute file's. With ``cache=True`` the images come
+    from the uint8 array that ``prepare_cache`` wrote (made now if missing), so no JPEG is decoded.
+    """
+    import tensorflow as tf
+
+    idx = index(root, split, attributes, limit)
+    autotune = tf.data.AUTOTUNE
+    if cache:
+        images = np.load(prepare_cache(root, image_size), mmap_mode="r")
+
+        def gather(rows):
+            rows = np.sort(rows)  # batches are random anyway; sorted reads are kinder to the disk
+            return images[idx.rows[rows]], idx.conditions[rows]
+
+        dataset = tf.data.Dataset.range(len(idx.rows))
+        if shuffle:
+            dataset = dataset.shuffle(len(idx.rows), seed=seed, reshuffle_each_iteration=True)
+        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+        dataset = dataset.map(lambda rows: tf.numpy_function(gather, [rows], (tf.uint8, tf.float32)),
+                              num_parallel_calls=autotune)
+    else:
+        dataset = tf.data.Dataset.from_tensor_slices((idx.paths, idx.conditions))
+        if shuffle:
+            dataset = dataset.shuffle(len(idx.paths), seed=seed, reshuffle_each_iteration=True)
+        decode = _decoder(image_size)
+        dataset = dataset.map(lambda path, c: (decode(path), c), num_parallel_calls=autotune)
+        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    n_attributes = len(idx.attributes)
+    dataset = dataset.map(_to_float, num_parallel_calls=autotune).map(
+        lambda x, c: (tf.ensure_shape(x, (None, image_size, image_size, 3)), tf.ensure_shape(c, (None, n_attributes)))
+    )
+    return dataset.prefetch(autotune)
+
+
+def load_arrays(root, split="train", image_size=64, attributes=None, limit=None, batch_size=256):
+    """A split (or its first ``limit`` images) as in-memory arrays: float32 images and conditions."""
+    dataset = make_dataset(root, split, image_size, batch_size, attributes, shuffle=False, limit=limit)
+    images, conditions = zip(*((x.numpy(), c.numpy()) for x, c in dataset))
+    return np.concatenate(images), np.concatenate(conditions)
+
+
+# ---------------------------------------------------------------------------------------------
+# Prepare once: a uint8 cache on disk
+
+
+def cache_path(root, image_size: int, cache_dir=None) -> Path:
+    """Where the uint8 cache of a data set at one image size lives (``root/vae_tutorial_cache``)."""
+    return Path(cache_dir or Path(root) / CACHE_DIRNAME) / f"images_{image_size}px.npy"
+
+
+def prepare_cache(root, image_size=64, cache_dir=None, chunk=4096, progress=True) -> Path:
+    """Decode every image of the data set once, in parallel, into a memory-mapped uint8 array
+    (N, S, S, 3) in the attribute file's order. Resumable: an interrupted run continues where it
+    stopped; a finished cache is returned at once."""
+    import tensorflow as tf
+    from tqdm.auto import tqdm
+
+    path = cache_path(root, image_size, cache_dir)
+    state_path = path.with_suffix(".json")
+    idx = index(root, "all", attributes=[])
+    n = len(idx.paths)
+    state = json.loads(state_path.read_text()) if state_path.exists() and path.exists() else {"n": n, "done": 0}
+    if state["n"] != n:
+        state = {"n": n, "done": 0}
+    if state["done"] == n:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shape = (n, image_size, image_size, 3)
+    images = (np.lib.format.open_memmap(path, mode="r+") if state["done"] else
+              np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=shape))
+    decode = _decoder(image_size)
+    start = state["done"]
+    dataset = (tf.data.Dataset.from_tensor_slices(idx.paths[start:])
+               .map(decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+               .batch(chunk).prefetch(2))
+    with tqdm(total=n, initial=start, unit="img", desc=f"caching {image_size}px faces", disable=not progress) as bar:
+        for batch in dataset:
+            batch = batch.numpy()
+            images[start:start + len(batch)] = batch
+            images.flush()
+            start += len(batch)
+            state_path.write_text(json.dumps({"n": n, "done": start}))
+            bar.update(len(batch))
+    del images
+    return path

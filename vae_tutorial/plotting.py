@@ -1,0 +1,72 @@
+"""Pictures of what any stage returns: face grids with captions, attribute charts."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+
+def tags(values, attributes, limit: int = 4) -> str:
+    """The names of the attributes that are on (value ≥ 0.5), shortened, one per line."""
+    on = [name.replace("_", " ") for name, v in zip(attributes, values) if v >= 0.5]
+    return "\n".join(on[:limit] + (["…"] if len(on) > limit else [])) or "(none)"
+
+
+def show_faces(images, captions=None, ncols: int = 8, size: float = 1.5, title: str | None = None,
+               row_labels=None):
+    """A grid of faces (float in [0, 1] or uint8) with an optional caption under each and label per row."""
+    images = np.asarray(images)
+    n = len(images)
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    caption_lines = max((str(c).count("\n") + 1 for c in captions), default=0) if captions is not None else 0
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * (size + 0.18 * caption_lines)),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        if i >= n:
+            ax.set_visible(False)
+            continue
+        ax.imshow(np.clip(images[i], 0, 1) if images.dtype.kind == "f" else images[i])
+        if captions is not None:
+            ax.set_xlabel(str(captions[i]), fontsize=8)
+    if row_labels is not None:
+        for ax, label in zip(axes[:, 0], row_labels):
+            ax.set_ylabel(label, fontsize=9, rotation=0, ha="right", va="center", labelpad=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def attribute_frequencies(attributes: pd.DataFrame, title: str = "How often each attribute is present"):
+    """Horizontal bars: the share of images with each attribute, most common on top."""
+    share = attributes.mean().sort_values()
+    fig, ax = plt.subplots(figsize=(7, 0.2 * len(share) + 1))
+    ax.barh(share.index, share.to_numpy() * 100, color="tab:blue")
+    ax.set_xlabel("% of images")
+    ax.set_xlim(0, 100)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def attribute_correlations(attributes: pd.DataFrame, title: str = "Which attributes go together"):
+    """A heat map of the correlations between attributes (those that never vary are left out)."""
+    varying = attributes.loc[:, attributes.std() > 0]
+    corr = varying.astype(float).corr()
+    fig, ax = plt.subplots(figsize=(0.32 * len(corr) + 2, 0.32 * len(corr) + 1.5))
+    im = ax.imshow(corr.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1)
+    ax.set_xticks(range(len(corr)), corr.columns, rotation=90, fontsize=8)
+    ax.set_yticks(range(len(corr)), corr.index, fontsize=8)
+    fig.colorbar(im, ax=ax, shrink=0.7, label="correlation")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
