@@ -168,19 +168,20 @@ def _to_float(images, conditions):
 
 
 def make_dataset(root, split="train", image_size=64, batch_size=64, attributes=None, shuffle=True, seed=0,
-                 cache=False, drop_remainder=False, limit=None):
+                 cache=False, drop_remainder=False, limit=None, cache_dir=None):
     """A ``tf.data.Dataset`` of ``(images, conditions)``: float32 images in [0, 1] of shape
     (B, S, S, 3) and float32 0/1 conditions (B, A) in the order of ``attributes`` (all 40 when None).
 
     With ``shuffle=False`` the order is the attribute file's. With ``cache=True`` the images come
-    from the uint8 array that ``prepare_cache`` wrote (made now if missing), so no JPEG is decoded.
+    from the uint8 array that ``prepare_cache`` wrote in ``cache_dir`` (made now if missing), so no
+    JPEG is decoded.
     """
     import tensorflow as tf
 
     idx = index(root, split, attributes, limit)
     autotune = tf.data.AUTOTUNE
     if cache:
-        images = np.load(prepare_cache(root, image_size), mmap_mode="r")
+        images = np.load(prepare_cache(root, image_size, cache_dir), mmap_mode="r")
 
         def gather(rows):
             rows = np.sort(rows)  # batches are random anyway; sorted reads are kinder to the disk
