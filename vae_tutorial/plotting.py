@@ -23,7 +23,8 @@ def show_faces(images, captions=None, ncols: int = 8, size: float = 1.5, title: 
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
     caption_lines = max((str(c).count("\n") + 1 for c in captions), default=0) if captions is not None else 0
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * (size + 0.18 * caption_lines)),
+    aspect = images.shape[1] / images.shape[2]
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * (size * aspect + 0.16 * caption_lines)),
                              squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.set_xticks([])
@@ -67,6 +68,59 @@ def attribute_correlations(attributes: pd.DataFrame, title: str = "Which attribu
     ax.set_xticks(range(len(corr)), corr.columns, rotation=90, fontsize=8)
     ax.set_yticks(range(len(corr)), corr.index, fontsize=8)
     fig.colorbar(im, ax=ax, shrink=0.7, label="correlation")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def _face(ax, image, title: str, label: str = "") -> None:
+    ax.imshow(np.clip(image, 0, 1) if np.asarray(image).dtype.kind == "f" else image)
+    ax.set_title(title, fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlabel(label, fontsize=8)
+
+
+def latent_bars(z, ax=None, title: str = "its latent vector z"):
+    """The numbers of one latent vector as bars, one per dimension (positive blue, negative red)."""
+    z = np.asarray(z)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 2.2))
+    ax.bar(range(len(z)), z, color=np.where(z >= 0, "tab:blue", "tab:red"))
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_xticks(range(len(z)))
+    ax.tick_params(axis="x", labelsize=7)
+    ax.set_xlabel("latent dimension", fontsize=9)
+    ax.set_title(title, fontsize=10)
+    return ax
+
+
+def reconstruction_story(image, z, reconstruction, caption: str = ""):
+    """A face → its latent numbers → the decoder's reconstruction, side by side."""
+    fig, axes = plt.subplots(1, 3, figsize=(9, 2.8), gridspec_kw={"width_ratios": [1, 1.7, 1]})
+    _face(axes[0], image, "a real face", caption)
+    latent_bars(z, axes[1], f"its {len(np.asarray(z))} latent numbers")
+    _face(axes[2], reconstruction, "decoded from them")
+    fig.tight_layout()
+    return fig
+
+
+def evaluation_chart(result: dict, title: str = "Does the condition make the attribute?"):
+    """Per attribute: the judge's held-out accuracy and the CVAE's attribute control, as bars."""
+    names = list(result["attributes"])
+    y = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(names) + 1.2))
+    ax.barh(y + 0.2, [result["judge_accuracy"][n] for n in names], 0.4, label="judge accuracy (real faces)",
+            color="tab:gray")
+    ax.barh(y - 0.2, [result["control"][n] for n in names], 0.4, label="control (generated faces)",
+            color="tab:green")
+    ax.set_yticks(y, [n.replace("_", " ") for n in names])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("fraction judged as intended")
+    ax.legend(loc="lower left", fontsize=8)
     ax.set_title(title)
     fig.tight_layout()
     return fig
