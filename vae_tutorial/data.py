@@ -155,7 +155,9 @@ def _decoder(image_size: int):
         side = tf.cast(tf.round(CROP_FRACTION * tf.cast(width, tf.float32)), tf.int32)
         top, left = (height - side) // 2, (width - side) // 2
         face = image[top:top + side, left:left + side]
-        face = tf.image.resize(face, (image_size, image_size), antialias=True)
+        # Area averaging: the antialiased downscale that ``dct_ratio`` leaves (< 2×) at about half the cost of
+        # bilinear with antialias=True (within 0.3 grey levels of it); see benchmarks/README.md.
+        face = tf.image.resize(face, (image_size, image_size), method="area")
         return tf.cast(tf.clip_by_value(tf.round(face), 0, 255), tf.uint8)
 
     return decode
@@ -223,6 +225,12 @@ def cache_path(root, image_size: int, cache_dir=None) -> Path:
     return Path(cache_dir or Path(root) / CACHE_DIRNAME) / f"images_{image_size}px.npy"
 
 
+def cache_progress(root, image_size: int, cache_dir=None) -> tuple[int, int]:
+    """(images already in the cache, images in the data set): equal when the cache is ready to train from."""
+    n = len(index(root, "all", attributes=[]).paths)
+    return _cache_progress(cache_path(root, image_size, cache_dir), n), n
+
+
 def prepare_cache(root, image_size=64, cache_dir=None, chunk=4096, progress=True) -> Path:
     """Decode every image of the data set once, in parallel, into a memory-mapped uint8 array
     (N, S, S, 3) in the attribute file's order. Resumable: an interrupted run continues where it
@@ -231,20 +239,16 @@ def prepare_cache(root, image_size=64, cache_dir=None, chunk=4096, progress=True
     from tqdm.auto import tqdm
 
     path = cache_path(root, image_size, cache_dir)
-    state_path = path.with_suffix(".json")
     idx = index(root, "all", attributes=[])
     n = len(idx.paths)
-    state = json.loads(state_path.read_text()) if state_path.exists() and path.exists() else {"n": n, "done": 0}
-    if state["n"] != n:
-        state = {"n": n, "done": 0}
-    if state["done"] == n:
+    start = _cache_progress(path, n)
+    if start == n:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     shape = (n, image_size, image_size, 3)
-    images = (np.lib.format.open_memmap(path, mode="r+") if state["done"] else
+    images = (np.lib.format.open_memmap(path, mode="r+") if start else
               np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=shape))
     decode = _decoder(image_size)
-    start = state["done"]
     dataset = (tf.data.Dataset.from_tensor_slices(idx.paths[start:])
                .map(decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
                .batch(chunk).prefetch(2))
@@ -254,7 +258,25 @@ def prepare_cache(root, image_size=64, cache_dir=None, chunk=4096, progress=True
             images[start:start + len(batch)] = batch
             images.flush()
             start += len(batch)
-            state_path.write_text(json.dumps({"n": n, "done": start}))
+            _write_cache_progress(path, n, start)
             bar.update(len(batch))
     del images
     return path
+
+
+def _cache_progress(path: Path, n: int) -> int:
+    """How many of the ``n`` images the cache at ``path`` already holds (0 without one, or for another set)."""
+    try:
+        state = json.loads(path.with_suffix(".json").read_text())
+    except (OSError, ValueError):
+        return 0
+    return state["done"] if path.exists() and state.get("n") == n else 0
+
+
+def _write_cache_progress(path: Path, n: int, done: int) -> None:
+    """Record that the first ``done`` of ``n`` images are in the cache; atomic, so an interruption
+    never leaves a half-written progress file."""
+    state_path = path.with_suffix(".json")
+    partial = state_path.with_suffix(".json.partial")
+    partial.write_text(json.dumps({"n": n, "done": done}))
+    partial.replace(state_path)

@@ -124,3 +124,19 @@ def evaluation_chart(result: dict, title: str = "Does the condition make the att
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def save_for_readme(name: str, content) -> None:
+    """Write a figure (PNG) or text to the checkout's ``docs/name`` — only when the environment
+    variable ``VAE_TUTORIAL_UPDATE_DOCS=1`` asks for it, so readers' runs leave the repository alone."""
+    import os
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    if os.environ.get("VAE_TUTORIAL_UPDATE_DOCS") != "1" or not (docs.parent / "pyproject.toml").exists():
+        return
+    docs.mkdir(exist_ok=True)
+    if isinstance(content, str):
+        (docs / name).write_text(content.rstrip("\n") + "\n")
+    else:
+        content.savefig(docs / name, dpi=100, bbox_inches="tight")

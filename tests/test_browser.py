@@ -1,0 +1,400 @@
+"""The attribute sliders in a real browser: JupyterLab, driven by Playwright in Debian's Chromium.
+
+What a reader does, done by a robot: start JupyterLab, open notebook 05, run all cells, drag the
+"Smiling" slider, and see the face change. The test asserts that the face image's pixels changed
+between two screenshots and that no cell showed an error; the screenshots stay in
+``tests/artifacts/browser/`` (git-ignored) for a person to look at.
+
+- Browser: ``/usr/bin/chromium`` (Debian's package, ``apt-get install chromium``; ``.ci/run``
+  installs it) or ``$VAE_TUTORIAL_CHROMIUM``, launched through Playwright's ``executable_path``:
+  nothing is downloaded. Without it the test skips, saying why, except in CI (``CI=true``), where it fails.
+- Order: marked ``browser``, which ``tests/conftest.py`` moves to the very end of the session, after
+  the notebooks. Notebook 03 then has already trained the model that notebook 05 loads, so this
+  test takes about a minute. Run alone, notebook 05 trains the model itself first (a few minutes on
+  a CPU); ``VAE_TUTORIAL_BROWSER_TIMEOUT`` (seconds, default 900) bounds the run-all.
+- ``VAE_TUTORIAL_UPDATE_DOCS=1`` also copies the slider screenshot to ``docs/slider.png`` (the
+  README's picture).
+- ``VAE_TUTORIAL_BROWSER_NOTEBOOK=path.ipynb`` drives another notebook with the same CSS hooks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+except ImportError:  # a test extra: pip install -e ".[test]"
+    sync_playwright = PlaywrightTimeout = None
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOK = REPO / "notebooks" / "05_attribute_sliders.ipynb"
+ARTIFACTS = REPO / "tests" / "artifacts" / "browser"
+DOCS_SCREENSHOT = REPO / "docs" / "slider.png"
+
+# The hooks notebook 05 (via vae_tutorial.widgets) gives the page.
+SLIDER = ".vae-slider-Smiling"
+FACE = ".vae-face"
+EXPLORER = ".vae-explorer"  # the whole interface, if there is one: the README's picture
+
+CHROMIUM = os.environ.get("VAE_TUTORIAL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+RUN_ALL_TIMEOUT_S = float(os.environ.get("VAE_TUTORIAL_BROWSER_TIMEOUT", "900"))
+SERVER_START_TIMEOUT_S = 120
+UI_TIMEOUT_MS = 120_000  # JupyterLab's first load on a busy 2-core machine can take a while
+
+# JupyterLab settings for a quiet, deterministic page: no news pop-up, no update check, no
+# autosave (the committed notebook must stay as it is), every cell in the DOM (no windowing).
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+
+def _need(condition: bool, reason: str) -> None:
+    """Skip with the reason outside CI; fail in CI, where the browser test must run for real."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: the browser test must run in CI; .ci/run installs Chromium)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _target() -> tuple[Path, str]:
+    """(root folder for JupyterLab, notebook path relative to it)."""
+    override = os.environ.get("VAE_TUTORIAL_BROWSER_NOTEBOOK")
+    notebook = Path(override).resolve() if override else NOTEBOOK
+    if not notebook.exists():
+        pytest.fail(f"{notebook} does not exist")
+    root = REPO if notebook.is_relative_to(REPO) else notebook.parent
+    return root, notebook.relative_to(root).as_posix()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on a free localhost port, no token, isolated config; yields (url, root, notebook)."""
+    _need(sync_playwright is not None, 'Playwright is not installed (pip install -e ".[test]")')
+    _need(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (install it: apt-get install chromium)")
+    root, notebook = _target()
+
+    home = tmp_path_factory.mktemp("jupyter")
+    dirs = {name: home / name for name in ("config", "data", "runtime", "settings", "workspaces", "ipython")}
+    for d in dirs.values():
+        d.mkdir()
+    for rel, values in LAB_SETTINGS.items():
+        path = dirs["settings"] / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(dirs["config"]),
+        JUPYTER_DATA_DIR=str(dirs["data"]),
+        JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
+        JUPYTERLAB_SETTINGS_DIR=str(dirs["settings"]),
+        JUPYTERLAB_WORKSPACES_DIR=str(dirs["workspaces"]),
+        IPYTHONDIR=str(dirs["ipython"]),
+        PYTHONUNBUFFERED="1",
+    )
+    port = _free_port()
+    cmd = [
+        sys.executable, "-m", "jupyterlab",
+        "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
+        "--IdentityProvider.token=", f"--ServerApp.root_dir={root}",  # no token; the config dir has no password
+        "--LabApp.news_url=None",  # no news feed, so no "get notified about news?" pop-up
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]  # fmt: skip
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = ARTIFACTS / "jupyterlab.log"
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root, start_new_session=True)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {server.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/api/status", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT_S} s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url, root, notebook
+    finally:
+        _stop(server)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """SIGTERM the server (it shuts its kernels down), then kill whatever of its group is left."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        if server.poll() is not None:
+            break
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            server.wait(wait)
+        except subprocess.TimeoutExpired:
+            pass
+    try:  # kernels the server started sit in its process group
+        os.killpg(server.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+# Read in the page: each code cell's prompt ("[3]:", "[*]:", "[ ]:") and the text of stderr/error outputs.
+_STATE_JS = """() => {
+  const cells = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')];
+  const prompts = cells.map(c => (c.querySelector('.jp-InputPrompt')?.textContent || '').trim());
+  const stderr = [...document.querySelectorAll(
+      '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+      .map(o => o.textContent);
+  const widgetErrors = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output')]
+      .map(o => o.textContent).filter(t => t.includes('Error displaying widget'));
+  const status = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator')
+      ?.getAttribute('data-status') || '';
+  return {prompts, stderr, widgetErrors, status};
+}"""
+
+# What an error looks like in an output: an IPython traceback, or "SomethingError: ..." on its own line.
+_ERROR_RE = re.compile(r"Traceback \(most recent call last\)|^\s*[A-Za-z_.]*(Error|Exception)\b.*:", re.M)
+
+
+def _errors(state: dict) -> list[str]:
+    return [t for t in state["stderr"] if _ERROR_RE.search(t)] + state["widgetErrors"]
+
+
+def _dismiss_dialogs(page) -> None:
+    """Accept any dialog (e.g. 'Select Kernel', which offers the notebook's own kernel by default)."""
+    for _ in range(3):
+        dialog = page.locator(".jp-Dialog")
+        if not dialog.count():
+            return
+        dialog.locator(".jp-Dialog-button.jp-mod-accept").first.click()
+        page.wait_for_timeout(500)
+
+
+def _wait_kernel_ready(page) -> None:
+    """Wait until the notebook has a kernel that reports idle twice in a row, one second apart.
+
+    While a notebook opens its indicator says "idle" once before any kernel exists (then
+    "initializing", "connecting", "idle"), so one reading is not enough.
+    """
+    deadline, idle_polls = time.monotonic() + UI_TIMEOUT_MS / 1000, 0
+    while idle_polls < 2:
+        _dismiss_dialogs(page)
+        name, status = page.evaluate(
+            "() => [document.querySelector('.jp-NotebookPanel .jp-KernelName')?.textContent?.trim() || '',"
+            " document.querySelector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator')?.getAttribute('data-status')]"
+        )
+        idle_polls = idle_polls + 1 if name not in ("", "No Kernel") and status == "idle" else 0
+        if time.monotonic() > deadline:
+            pytest.fail(f"the notebook's kernel did not become ready (kernel {name!r}, status {status!r})")
+        page.wait_for_timeout(1000)
+
+
+def _menu(page, menu: str, command: str) -> None:
+    page.locator("#jp-MainMenu .lm-MenuBar-item", has_text=re.compile(rf"^{menu}$")).click()
+    page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
+
+
+def _run_all_and_wait(page) -> dict:
+    _menu(page, "Edit", "editmenu:clear-all")  # so every prompt is empty and every output is new
+    page.wait_for_function("() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+                           ".every(p => !/\\d/.test(p.textContent))", timeout=UI_TIMEOUT_MS)  # fmt: skip
+    _menu(page, "Run", "runmenu:run-all")
+    deadline = time.monotonic() + RUN_ALL_TIMEOUT_S
+    while True:
+        state = page.evaluate(_STATE_JS)
+        if _errors(state):
+            return state
+        done = all(re.fullmatch(r"\[\d+\]:", p) for p in state["prompts"])
+        if done and state["status"] in ("idle", ""):
+            return state
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"notebook did not finish within {RUN_ALL_TIMEOUT_S:.0f} s (VAE_TUTORIAL_BROWSER_TIMEOUT); "
+                f"prompts: {state['prompts']}, kernel: {state['status']!r}"
+            )
+        page.wait_for_timeout(1000)
+
+
+def _wait_image_settled(page, face, old_src: str | None) -> str:
+    """Wait until the face <img> shows a new, fully loaded picture that stops changing; return its src."""
+    handle = face.element_handle()
+    if old_src is not None:
+        page.wait_for_function("([el, src]) => el.src !== src", arg=[handle, old_src], timeout=UI_TIMEOUT_MS)
+    src, stable_since = None, time.monotonic()
+    while time.monotonic() - stable_since < 1.5:  # continuous updates: let the last one land
+        now = page.evaluate("el => el.complete && el.naturalWidth > 0 ? el.src : null", handle)
+        if now != src:
+            src, stable_since = now, time.monotonic()
+        page.wait_for_timeout(250)
+    assert src, "the face image never finished loading"
+    return src
+
+
+def _number(readout: str) -> float:
+    return float(readout.strip().replace("\u2212", "-"))  # ipywidgets writes minus as U+2212
+
+
+def _drag_slider(page, slider, value: float) -> tuple[str, bool]:
+    """Drag the slider's handle with the mouse to ``value``; return (the readout then, whether it moved)."""
+    handle, track, readout = slider.locator(".noUi-handle"), slider.locator(".noUi-base"), slider.locator(".widget-readout")
+    low, high, now = (float(handle.get_attribute(a)) for a in ("aria-valuemin", "aria-valuemax", "aria-valuenow"))
+    hb, tb = handle.bounding_box(), track.bounding_box()
+    assert hb and tb, "the slider has no handle or track on the page"
+    x, y = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
+    target = tb["x"] + tb["width"] * (value - low) / (high - low)
+    shown = readout.inner_text()
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(target, y, steps=12)
+    page.mouse.up()
+    if abs(target - x) < 1:  # already there
+        return shown, False
+    try:  # the readout follows the handle in the page itself, at once
+        page.wait_for_function("([el, v]) => el.textContent.trim() !== v", arg=[readout.element_handle(), shown],
+                               timeout=10_000)
+    except PlaywrightTimeout:  # snapped back to the step it was on
+        return shown, False
+    return readout.inner_text(), True
+
+
+def _shot_region(page, locators, path: Path, pad: int) -> None:
+    """A screenshot of the smallest page area holding all the given elements (plus a margin)."""
+    boxes = [loc.bounding_box() for loc in locators]
+    x0, y0 = min(b["x"] for b in boxes) - pad, min(b["y"] for b in boxes) - pad
+    x1 = max(b["x"] + b["width"] for b in boxes) + pad
+    y1 = max(b["y"] + b["height"] for b in boxes) + pad
+    page.screenshot(path=path, clip={"x": max(x0, 0), "y": max(y0, 0), "width": x1 - max(x0, 0), "height": y1 - max(y0, 0)})
+
+
+def _pixel_change(before: Path, after: Path, diff_path: Path) -> tuple[float, float]:
+    """(mean absolute difference in 0..255, fraction of pixels that changed by more than 16 levels)."""
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(Image.open(before).convert("RGB"), dtype=np.int16)
+    b = np.asarray(Image.open(after).convert("RGB"), dtype=np.int16)
+    if a.shape != b.shape:  # the widget resized: compare what both show
+        h, w = min(a.shape[0], b.shape[0]), min(a.shape[1], b.shape[1])
+        a, b = a[:h, :w], b[:h, :w]
+    d = np.abs(a - b)
+    Image.fromarray(np.clip(d * 4, 0, 255).astype(np.uint8)).save(diff_path)
+    return float(d.mean()), float((d.max(axis=2) > 16).mean())
+
+
+def test_smiling_slider_redraws_the_face(lab):
+    url, root, notebook = lab
+    original = (root / notebook).read_bytes()
+    for old in ARTIFACTS.glob("*.png"):
+        old.unlink()
+
+    console: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 1000}, device_scale_factor=1)
+            context.set_default_timeout(UI_TIMEOUT_MS)
+            page = context.new_page()
+            page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+            page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+
+            t0 = time.monotonic()
+            page.goto(f"{url}/lab/tree/{notebook}")
+            page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for()
+            _wait_kernel_ready(page)
+            page.screenshot(path=ARTIFACTS / "lab_opened.png")
+            t_open = time.monotonic() - t0
+
+            state = _run_all_and_wait(page)
+            t_run = time.monotonic() - t0 - t_open
+            page.screenshot(path=ARTIFACTS / "lab_ran_all.png", full_page=True)
+            errors = _errors(state)
+            assert not errors, "a cell showed an error:\n" + "\n---\n".join(e[-2000:] for e in errors)
+
+            slider, face = page.locator(SLIDER), page.locator(FACE)
+            assert slider.count() == 1, f"expected one {SLIDER} widget, found {slider.count()}"
+            assert face.count() == 1, f"expected one {FACE} image, found {face.count()}"
+            page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()  # more room for the notebook
+            face.evaluate(f"el => (el.closest('{EXPLORER}') || el.closest('.jp-OutputArea') || el)"
+                          ".scrollIntoView({block: 'center'})")
+            slider.scroll_into_view_if_needed()
+            src = _wait_image_settled(page, face, None)
+
+            # With the mouse, as a person would: Smiling to 0 (no smile), then to 1 (a smile).
+            value_before, moved = _drag_slider(page, slider, 0.0)
+            if moved:
+                src = _wait_image_settled(page, face, src)
+            face.screenshot(path=ARTIFACTS / "face_before.png")
+            region = [page.locator(EXPLORER)] if page.locator(EXPLORER).count() == 1 else [slider, face]
+            _shot_region(page, region, ARTIFACTS / "slider_before.png", pad=0 if len(region) == 1 else 8)
+
+            value_after, moved = _drag_slider(page, slider, 1.0)
+            assert moved and abs(_number(value_after) - 1.0) <= 0.1, (
+                f"dragging Smiling from {value_before} towards 1 left it at {value_after}"
+            )
+            _wait_image_settled(page, face, src)
+            face.screenshot(path=ARTIFACTS / "face_after.png")
+            _shot_region(page, region, ARTIFACTS / "slider_after.png", pad=0 if len(region) == 1 else 8)
+            page.screenshot(path=ARTIFACTS / "lab_after.png")
+
+            state = page.evaluate(_STATE_JS)
+            errors = _errors(state)
+            assert not errors, "an error appeared after moving the slider:\n" + "\n---\n".join(errors)
+        finally:
+            (ARTIFACTS / "console.log").write_text("\n".join(console))
+            browser.close()
+            if (root / notebook).read_bytes() != original:  # belt and braces: autosave is off
+                (root / notebook).write_bytes(original)
+
+    mean, changed = _pixel_change(ARTIFACTS / "face_before.png", ARTIFACTS / "face_after.png", ARTIFACTS / "face_diff.png")
+    (ARTIFACTS / "timing.txt").write_text(
+        f"open {t_open:.1f} s, run all {t_run:.1f} s, Smiling {value_before} -> {value_after}, "
+        f"mean pixel change {mean:.2f}/255, {changed:.1%} of pixels changed\n"
+    )
+    # The same picture redrawn differs by exactly 0; a new face by far more than 1 level on average.
+    assert mean >= 1.0, (
+        f"moving Smiling from {value_before} to {value_after} barely changed the face "
+        f"(mean difference {mean:.2f}/255, {changed:.1%} of pixels changed by more than 16 levels); see {ARTIFACTS}"
+    )
+    if os.environ.get("VAE_TUTORIAL_UPDATE_DOCS") == "1":
+        DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)
+        shutil.copyfile(ARTIFACTS / "slider_after.png", DOCS_SCREENSHOT)

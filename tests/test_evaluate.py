@@ -1,0 +1,110 @@
+import json
+from types import SimpleNamespace
+
+import keras
+import numpy as np
+import pytest
+
+from vae_tutorial import evaluate, models, synthetic
+
+ATTRIBUTES = ["Smiling", "Eyeglasses", "Male"]
+SIZE = 8
+
+
+class Painter:
+    """A stand-in decoder that paints condition i into pixel column i (it obeys every condition)."""
+
+    inputs = [SimpleNamespace(shape=(None, 4)), SimpleNamespace(shape=(None, len(ATTRIBUTES)))]
+
+    def __init__(self, obeys=True):
+        self.obeys = obeys
+
+    def predict(self, inputs, **_):
+        z, c = inputs
+        images = np.zeros((len(z), SIZE, SIZE, 3), "float32")
+        images[:, 0, : len(ATTRIBUTES), 0] = c if self.obeys else 0
+        return images
+
+
+class Reader:
+    """A stand-in judge that reads the painted conditions back."""
+
+    def predict(self, images, **_):
+        return images[:, 0, : len(ATTRIBUTES), 0]
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory):
+    return synthetic.generate(tmp_path_factory.mktemp("synthetic"), n=60, seed=5, progress=False)
+
+
+@pytest.fixture(scope="module")
+def run_dir(root, tmp_path_factory):
+    """A run folder whose judge (trained for one epoch only, to stay fast) is cached."""
+    folder = tmp_path_factory.mktemp("run")
+    evaluate.load_or_train_judge(folder, root, ATTRIBUTES, SIZE, epochs=1)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def cvae():
+    keras.utils.set_random_seed(0)
+    return models.build_cvae(image_size=SIZE, latent_dim=4, n_conditions=len(ATTRIBUTES))
+
+
+def test_judge_has_one_probability_per_attribute():
+    for size in (8, 32, 64):
+        judge = evaluate.build_judge(size, 6)
+        assert judge.output.shape[1:] == (6,)
+        assert 0 <= float(judge.predict(np.zeros((1, size, size, 3)), verbose=0).min())
+
+
+def test_control_is_the_fraction_judged_as_intended():
+    pool = np.array([[1, 0, 0], [0, 1, 1], [1, 1, 0]], "float32")
+    obeying = evaluate.attribute_control(SimpleNamespace(decoder=Painter()), Reader(), pool, ATTRIBUTES, n=20)
+    assert obeying == {name: {"1": 1.0, "0": 1.0} for name in ATTRIBUTES}
+    ignoring = evaluate.attribute_control(SimpleNamespace(decoder=Painter(obeys=False)), Reader(), pool,
+                                          ATTRIBUTES, n=20)
+    assert ignoring == {name: {"1": 0.0, "0": 1.0} for name in ATTRIBUTES}
+
+
+def test_evaluation_numbers_have_the_promised_shape_and_ranges(root, cvae, run_dir):
+    result = evaluate.evaluate(cvae, root, run_dir, ATTRIBUTES, n=8)
+    saved = json.loads((run_dir / evaluate.RESULT_FILE).read_text())
+    assert saved == result
+    for key in ("control", "judge_accuracy"):
+        assert list(result[key]) == ATTRIBUTES
+        assert all(0 <= v <= 1 for v in result[key].values())
+    assert all(v in (k / 8 for k in range(9)) for by in result["control_by_value"].values() for v in by.values())
+    assert 0 < result["reconstruction_mse"] < 1
+    text = evaluate.table(result)
+    assert all(name.replace("_", " ") in text for name in ATTRIBUTES) and "Reconstruction error" in text
+    assert evaluate.table(result, markdown=True).startswith("| attribute |")
+
+
+def test_judge_is_cached_in_the_run_folder(root, run_dir, monkeypatch):
+    def no_training(*args, **kwargs):
+        raise AssertionError("the cached judge should have been used")
+
+    monkeypatch.setattr(evaluate, "train_judge", no_training)
+    _, accuracy = evaluate.load_or_train_judge(run_dir, root, ATTRIBUTES, SIZE)
+    assert accuracy == json.loads((run_dir / evaluate.JUDGE_INFO_FILE).read_text())["accuracy"]
+    assert list(accuracy) == ATTRIBUTES and all(0 <= v <= 1 for v in accuracy.values())
+    for other in ((ATTRIBUTES[:2], SIZE), (ATTRIBUTES, 2 * SIZE)):  # another judge is needed
+        with pytest.raises(AssertionError, match="cached"):
+            evaluate.load_or_train_judge(run_dir, root, *other)
+
+
+def test_reconstruction_error_is_the_mean_squared_pixel_difference(cvae):
+    images = np.random.default_rng(0).random((5, SIZE, SIZE, 3)).astype("float32")
+    conditions = np.ones((5, len(ATTRIBUTES)), "float32")
+    z = evaluate.encode(cvae, images, conditions)
+    expected = np.mean((evaluate.decode(cvae, z, conditions) - images) ** 2)
+    assert evaluate.reconstruction_mse(cvae, images, conditions) == pytest.approx(expected)
+
+
+def test_errors_name_the_problem_and_the_fix(root, cvae, tmp_path):
+    with pytest.raises(FileNotFoundError, match="notebook 03"):
+        evaluate.run_attributes(tmp_path)
+    with pytest.raises(ValueError, match="takes 3 conditions"):
+        evaluate.evaluate(cvae, root, tmp_path, ATTRIBUTES[:2])

@@ -1,0 +1,50 @@
+"""``python -m vae_tutorial prepare``: the uint8 cache, made once and resumable."""
+
+from functools import partial
+
+import numpy as np
+import pytest
+
+from vae_tutorial import __main__ as cli
+from vae_tutorial import data, synthetic
+
+N, SIZE, CHUNK = 20, 16, 8
+
+
+@pytest.fixture
+def root(tmp_path):
+    return synthetic.generate(tmp_path / "synthetic", n=N, seed=5, progress=False)
+
+
+def test_an_interrupted_prepare_continues_to_the_same_cache(root, tmp_path, monkeypatch, capsys):
+    reference = np.load(data.prepare_cache(root, SIZE, cache_dir=tmp_path / "reference", progress=False))
+    monkeypatch.setattr(data, "prepare_cache", partial(data.prepare_cache, chunk=CHUNK))
+    record = data._write_cache_progress
+
+    def interrupt_after_recording(*args):
+        record(*args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(data, "_write_cache_progress", interrupt_after_recording)
+    argv = ["prepare", "--data", str(root), "--image-size", str(SIZE)]
+    assert cli.main(argv) == 130
+    assert "run the same command again" in capsys.readouterr().err
+    assert data.cache_progress(root, SIZE) == (CHUNK, N)
+
+    monkeypatch.setattr(data, "_write_cache_progress", record)
+    assert cli.main(argv) == 0
+    assert f"continuing after {CHUNK} of {N} images" in capsys.readouterr().out
+    assert data.cache_progress(root, SIZE) == (N, N)
+    np.testing.assert_array_equal(np.load(data.cache_path(root, SIZE)), reference)
+
+
+def test_a_finished_cache_is_not_made_again(root, monkeypatch):
+    data.prepare_cache(root, SIZE, progress=False)
+    monkeypatch.setattr(data, "_decoder", None)  # decoding anything now would fail
+    assert cli.main(["prepare", "--data", str(root), "--image-size", str(SIZE)]) == 0
+
+
+def test_a_cache_of_another_data_set_is_not_reused(root, tmp_path):
+    path = data.prepare_cache(root, SIZE, progress=False)
+    data._write_cache_progress(path, N + 1, N + 1)  # as if written for a set of another size
+    assert data.cache_progress(root, SIZE) == (0, N)

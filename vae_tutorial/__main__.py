@@ -1,0 +1,197 @@
+"""The command line: ``python -m vae_tutorial <command> [options]`` (or ``vae-tutorial <command>``).
+
+Each command is two small functions: ``add_<command>(commands)`` declares the sub-parser and its
+options and sets ``handler=run_<command>``; ``run_<command>(args)`` does the work and returns an
+exit status. List the ``add_`` function in ``COMMANDS``. Commands import the heavy modules
+(TensorFlow) inside ``run_``, so ``--help`` stays instant. ``add_settings_options`` and
+``settings_from`` give any command the settings' options with the settings' defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import settings
+
+# Command-line option → settings field, for the options that override a setting.
+SETTINGS_OPTIONS = {
+    "--image-size": ("image_size", int),
+    "--epochs": ("epochs", int),
+    "--batch-size": ("batch_size", int),
+    "--latent-dim": ("latent_dim", int),
+    "--beta": ("beta", float),
+    "--architecture": ("architecture", str),
+    "--attributes": ("attributes", str),
+}
+
+
+def add_settings_options(parser: argparse.ArgumentParser, *options: str) -> None:
+    """Add the named ``SETTINGS_OPTIONS`` (all when none are named); each defaults to the setting."""
+    defaults = settings.load()
+    for option in options or SETTINGS_OPTIONS:
+        field, kind = SETTINGS_OPTIONS[option]
+        default = getattr(defaults, field)
+        default = ",".join(default) if isinstance(default, tuple) else default
+        extra = {"choices": settings.ARCHITECTURES} if field == "architecture" else {}
+        help_text = "comma-separated CelebA attribute names" if field == "attributes" else field.replace("_", " ")
+        parser.add_argument(option, type=kind, help=f"{help_text} (default: {default})", **extra)
+
+
+def settings_from(args: argparse.Namespace) -> settings.Settings:
+    """The settings, with the options given on the command line replacing their defaults."""
+    overrides = {}
+    for field, _ in SETTINGS_OPTIONS.values():
+        value = getattr(args, field, None)
+        if value is not None:
+            overrides[field] = _attribute_names(value) if field == "attributes" else value
+    return settings.load(**overrides)
+
+
+def _attribute_names(text: str) -> tuple[str, ...]:
+    from . import celeba
+
+    return tuple(celeba.check_attribute_names([name.strip() for name in text.split(",") if name.strip()]))
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number of images")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# train
+
+
+def add_train(commands) -> None:
+    parser = commands.add_parser(
+        "train",
+        help="train the conditional VAE",
+        description="Train the conditional VAE and save the run: model.keras, history.csv, samples/, logs/ "
+        "(TensorBoard) and settings.json. Run the same command again after an interruption to continue from the "
+        "last finished epoch.",
+    )
+    parser.add_argument("--data", type=Path, help="data set folder in CelebA's layout (default: CelebA under the "
+                        "settings' data_dir when present, else the synthetic faces, made on first use)")
+    parser.add_argument("--out", type=Path, help="run folder (default: the settings' run folder for the data set)")
+    add_settings_options(parser)
+    parser.add_argument("--limit", type=_positive, help="train on the first N training images only (a subset, "
+                        "e.g. for full CelebA on a CPU)")
+    parser.add_argument("--mixed-precision", action="store_true", help="compute in float16 (faster on recent GPUs)")
+    parser.add_argument("--jit", action=argparse.BooleanOptionalAction, default=None,
+                        help="XLA compilation (default: on for GPUs, off for CPUs)")
+    parser.add_argument("--distribute", action="store_true", help="train on all GPUs at once (MirroredStrategy)")
+    parser.add_argument("--no-cache", dest="cache", action="store_false", help="decode the JPEGs every epoch "
+                        "instead of once into a uint8 cache beside the data (e.g. for a read-only data folder)")
+    parser.set_defaults(handler=run_train)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from . import data, training
+
+    S = settings_from(args)
+    if args.data is None:
+        source = data.resolve(S)
+    else:
+        source = data.Source(args.data.name, args.data)
+    out = args.out or S.run_dir(source.name)
+    training.train(S, source.root, out, limit=args.limit, mixed_precision=args.mixed_precision, jit=args.jit,
+                   distribute=args.distribute, cache=args.cache, progress="bar")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# prepare
+
+
+def add_prepare(commands) -> None:
+    parser = commands.add_parser(
+        "prepare",
+        help="decode every image once into a uint8 cache that training reads",
+        description="Decode every image of the data set once (in parallel, at reduced JPEG size) into a "
+        "memory-mapped uint8 array in DATA/vae_tutorial_cache/, beside the attribute files, so training reads "
+        "arrays instead of JPEGs. Run the same command again after an interruption to continue where it stopped.",
+    )
+    parser.add_argument("--data", type=Path, help="data set folder in CelebA's layout (default: as for train)")
+    add_settings_options(parser, "--image-size")
+    parser.set_defaults(handler=run_prepare)
+
+
+def run_prepare(args: argparse.Namespace) -> int:
+    from . import data
+
+    S = settings_from(args)
+    root = data.resolve(S).root if args.data is None else args.data
+    done, n = data.cache_progress(root, S.image_size)
+    if 0 < done < n:
+        print(f"continuing after {done:,} of {n:,} images")
+    try:
+        path = data.prepare_cache(root, S.image_size)
+    except KeyboardInterrupt:
+        print("interrupted: run the same command again to continue where it stopped", file=sys.stderr)
+        return 130
+    print(f"{n:,} faces of {S.image_size}×{S.image_size} px cached in {path}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# evaluate
+
+
+def add_evaluate(commands) -> None:
+    parser = commands.add_parser(
+        "evaluate",
+        help="measure a trained run: attribute control, judge accuracy, reconstruction error",
+        description="Does 'Smiling = 1' really make a smile? Trains (once, cached in the run folder) a judge that "
+        "recognises the conditioned attributes on real faces, decodes faces from random z with each attribute set "
+        "to 1 and to 0 and counts how often the judge agrees, and measures the held-out reconstruction error. "
+        "Prints a table and writes RUN/evaluation.json.",
+    )
+    parser.add_argument("--data", type=Path, help="data set folder the run was trained on (default: as for train)")
+    parser.add_argument("--run", type=Path, help="run folder holding model.keras (default: the settings' run "
+                        "folder for the data set)")
+    parser.add_argument("--samples", type=_positive, default=200, help="faces decoded per attribute and value "
+                        "(default: 200)")
+    parser.set_defaults(handler=run_evaluate)
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from . import data, evaluate, training
+
+    S = settings.load()
+    source = data.resolve(S) if args.data is None else data.Source(args.data.name, args.data)
+    run_dir = args.run or S.run_dir(source.name)
+    result = evaluate.evaluate(training.load_run(run_dir), source.root, run_dir, n=args.samples)
+    print(evaluate.table(result))
+    print(f"written to {run_dir / evaluate.RESULT_FILE}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+
+COMMANDS = (add_train, add_prepare, add_evaluate)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m vae_tutorial",
+                                     description="Variational autoencoders for faces: the tutorial's command line.")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for add in COMMANDS:
+        add(commands)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (ValueError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""Does "Smiling = 1" really make a smile? Numbers for a trained conditional VAE.
+
+* **The judge** — a small CNN that tells, from a face alone, which of the CVAE's conditioned
+  attributes it shows. It learns from the data set's *real* training faces (never generated ones),
+  is cached in the run folder (``judge.keras``) and reports its accuracy on held-out test faces.
+* **Attribute control** — for each attribute, faces are decoded from random ``z`` with that
+  attribute set to 1, then to 0; the other conditions are copied from real faces that have that
+  value (so no impossible mix, such as blond *and* black hair, is asked for). The score is the
+  fraction of faces the judge reads as intended, averaged over the two settings.
+* **Reconstruction error** — mean squared error per pixel (images in [0, 1]) of held-out faces
+  encoded to their mean latent vector and decoded again.
+
+``evaluate`` computes all three and writes ``RUN_DIR/evaluation.json``; ``python -m vae_tutorial
+evaluate --data DIR --run RUN_DIR`` does the same from a terminal and prints ``table``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from . import data, training
+from .settings import _short_path
+
+JUDGE_FILE, JUDGE_INFO_FILE, RESULT_FILE = "judge.keras", "judge.json", "evaluation.json"
+HELD_OUT = 2000  # at most this many test faces are scored
+
+
+# ---------------------------------------------------------------------------------------------
+# The trained CVAE
+
+
+def load_or_train(settings, source):
+    """The CVAE trained with these settings on ``source`` (a ``data.Source``); trained now, the way
+    notebook 03 does it, when its run folder holds no model yet."""
+    run_dir = settings.run_dir(source.name)
+    if (run_dir / training.MODEL_FILE).exists():
+        print(f"Using the trained CVAE in {_short_path(run_dir)}.")
+        return training.load_run(run_dir)
+    print(f"No trained CVAE in {_short_path(run_dir)} yet: training one now with the settings above, "
+          f"exactly as notebook 03 does (this happens once).")
+    return training.train(settings, source.root, run_dir, progress="epochs")
+
+
+def run_attributes(run_dir) -> list[str]:
+    """The attributes a run's CVAE is conditioned on, in order, from its ``settings.json``."""
+    path = Path(run_dir) / training.SETTINGS_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{_short_path(path)} does not exist: is {_short_path(Path(run_dir))} a run folder "
+                                f"written by notebook 03 or `python -m vae_tutorial train`?")
+    return list(json.loads(path.read_text())["settings"]["attributes"])
+
+
+def encode(model, images, conditions) -> np.ndarray:
+    """The mean latent vector ``z_mean`` of each face, given its conditions."""
+    return model.encoder.predict([np.asarray(images), np.asarray(conditions)], batch_size=256, verbose=0)[0]
+
+
+def decode(model, z, conditions) -> np.ndarray:
+    """Faces (float in [0, 1]) drawn by the decoder from latent vectors and conditions."""
+    return model.decoder.predict([np.asarray(z), np.asarray(conditions)], batch_size=256, verbose=0)
+
+
+def image_size(model) -> int:
+    return int(model.decoder.output.shape[1])
+
+
+# ---------------------------------------------------------------------------------------------
+# The judge: an attribute classifier trained on real faces
+
+
+def build_judge(image_size: int, n_attributes: int) -> keras.Model:
+    """One convolution at full resolution (a smile is a few pixels), strided ones down to 4×4, then
+    one sigmoid output per attribute."""
+    inputs = keras.Input((image_size, image_size, 3), name="images")
+    x = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(inputs)
+    width, side = 32, image_size
+    while side > 4:
+        x = keras.layers.Conv2D(width, 3, strides=2, padding="same", activation="relu")(x)
+        width, side = min(2 * width, 128), (side + 1) // 2
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dropout(0.3)(x)
+    x = keras.layers.Dense(64, activation="relu")(x)
+    outputs = keras.layers.Dense(n_attributes, activation="sigmoid", name="attributes")(x)
+    return keras.Model(inputs, outputs, name="judge")
+
+
+def judged(judge: keras.Model, images) -> np.ndarray:
+    """The judge's 0/1 verdict on each face, one column per attribute (bool, shape (N, A))."""
+    return judge.predict(np.asarray(images), batch_size=256, verbose=0) >= 0.5
+
+
+def accuracy(judge: keras.Model, images, conditions, attributes) -> dict[str, float]:
+    """Per attribute: the fraction of faces whose 0/1 label the judge gets right."""
+    correct = judged(judge, images) == (np.asarray(conditions) >= 0.5)
+    return {name: float(correct[:, i].mean()) for i, name in enumerate(attributes)}
+
+
+def train_judge(root, attributes, image_size: int, epochs: int = 12, limit: int | None = 20000, seed: int = 0,
+                verbose: int = 0) -> tuple[keras.Model, dict[str, float]]:
+    """A fresh judge fitted on the first ``limit`` real training faces; returns it with its
+    per-attribute accuracy on held-out test faces."""
+    attributes = list(attributes)
+    images, conditions = data.load_arrays(root, "train", image_size, attributes, limit=limit)
+    keras.utils.set_random_seed(seed)
+    judge = build_judge(image_size, len(attributes))
+    judge.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
+    judge.fit(images, conditions, batch_size=64, epochs=epochs, shuffle=True, verbose=verbose)
+    test_images, test_conditions = data.load_arrays(root, "test", image_size, attributes, limit=HELD_OUT)
+    return judge, accuracy(judge, test_images, test_conditions, attributes)
+
+
+def load_or_train_judge(run_dir, root, attributes, image_size: int, **train_options):
+    """The judge cached in ``run_dir`` for these attributes and image size (trained first if there
+    is none), with its held-out accuracy per attribute."""
+    run_dir = Path(run_dir)
+    info_path, judge_path = run_dir / JUDGE_INFO_FILE, run_dir / JUDGE_FILE
+    wanted = {"attributes": list(attributes), "image_size": image_size}
+    if info_path.exists() and judge_path.exists():
+        info = json.loads(info_path.read_text())
+        if {k: info.get(k) for k in wanted} == wanted:
+            return keras.saving.load_model(judge_path, safe_mode=True), info["accuracy"]
+    print(f"Training the judge (an attribute classifier) on the real training faces; it is kept in "
+          f"{_short_path(judge_path)}.")
+    judge, held_out = train_judge(root, attributes, image_size, **train_options)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    judge.save(judge_path)
+    info_path.write_text(json.dumps({**wanted, "accuracy": held_out}, indent=2) + "\n")
+    return judge, held_out
+
+
+# ---------------------------------------------------------------------------------------------
+# The three numbers
+
+
+def attribute_control(model, judge, pool, attributes, n: int = 200, seed: int = 0) -> dict[str, dict[str, float]]:
+    """For each attribute and each value v in (1, 0): decode ``n`` faces from random ``z`` with the
+    attribute set to v, the other conditions copied from rows of ``pool`` (real conditions) that
+    have v; return the fraction the judge reads as v, as ``{attribute: {"1": …, "0": …}}``."""
+    pool = np.asarray(pool, dtype="float32")
+    rng = np.random.default_rng(seed)
+    latent_dim = model.decoder.inputs[0].shape[-1]
+    result = {}
+    for i, name in enumerate(attributes):
+        result[name] = {}
+        for value in (1, 0):
+            rows = np.flatnonzero(pool[:, i] == value)
+            conditions = pool[rng.choice(rows if len(rows) else len(pool), n)].copy()
+            conditions[:, i] = value
+            z = rng.standard_normal((n, latent_dim)).astype("float32")
+            verdict = judged(judge, decode(model, z, conditions))[:, i]
+            result[name][str(value)] = float(np.mean(verdict == bool(value)))
+    return result
+
+
+def reconstruction_mse(model, images, conditions) -> float:
+    """Mean squared error per pixel between faces and their reconstructions from ``z_mean``."""
+    reconstructions = decode(model, encode(model, images, conditions), conditions)
+    return float(np.mean(np.square(reconstructions - np.asarray(images))))
+
+
+def evaluate(model, root, run_dir, attributes=None, n: int = 200, seed: int = 0) -> dict:
+    """Judge accuracy, attribute control and held-out reconstruction error of a run's CVAE,
+    written to ``run_dir/evaluation.json`` and returned. ``attributes``: the model's conditions
+    (read from the run's ``settings.json`` when not given)."""
+    attributes = list(attributes or run_attributes(run_dir))
+    n_conditions = model.decoder.inputs[1].shape[-1]
+    if len(attributes) != n_conditions:
+        raise ValueError(f"attributes={attributes} are {len(attributes)} but the model takes {n_conditions} "
+                         f"conditions; pass the attributes it was trained with.")
+    size = image_size(model)
+    judge, judge_accuracy = load_or_train_judge(run_dir, root, attributes, size)
+    by_value = attribute_control(model, judge, data.index(root, "train", attributes).conditions, attributes, n, seed)
+    images, conditions = data.load_arrays(root, "test", size, attributes, limit=HELD_OUT)
+    result = {
+        "attributes": attributes,
+        "judge_accuracy": judge_accuracy,
+        "control": {name: (v["1"] + v["0"]) / 2 for name, v in by_value.items()},
+        "control_by_value": by_value,
+        "reconstruction_mse": reconstruction_mse(model, images, conditions),
+        "samples_per_setting": n,
+        "held_out_faces": len(images),
+    }
+    (Path(run_dir) / RESULT_FILE).write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def table(result: dict, markdown: bool = False) -> str:
+    """The evaluation as an aligned text table (or a Markdown one), one row per attribute."""
+    header = ("attribute", "judge accuracy", "control", "set to 1 → judged 1", "set to 0 → judged 0")
+    rows = [(name.replace("_", " "), f"{result['judge_accuracy'][name]:.3f}", f"{result['control'][name]:.3f}",
+             f"{result['control_by_value'][name]['1']:.3f}", f"{result['control_by_value'][name]['0']:.3f}")
+            for name in result["attributes"]]
+    footer = (f"Reconstruction error of {result['held_out_faces']:,} held-out faces: "
+              f"{result['reconstruction_mse']:.4f} (mean squared error per pixel, images in [0, 1])")
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        return "\n".join(lines + ["", footer])
+    widths = [max(len(r[k]) for r in (header, *rows)) for k in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) if k == 0 else cell.rjust(w) for k, (cell, w) in enumerate(zip(r, widths)))
+             for r in (header, *rows)]
+    return "\n".join(lines + [footer])

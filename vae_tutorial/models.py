@@ -1,0 +1,282 @@
+"""An autoencoder, a VAE and a conditional VAE (CVAE) for faces, in pure Keras 3.
+
+This module imports ``keras`` only — never ``tensorflow`` — so the same models run on the
+TensorFlow, JAX and PyTorch backends. All three models share one pair of builders:
+
+* ``build_encoder`` — images (and, for the CVAE, conditions) → a code ``z``; for the VAE and CVAE
+  also the mean and log-variance of the distribution ``z`` is drawn from;
+* ``build_decoder`` — ``z`` (and conditions) → images in [0, 1].
+
+Two architectures: ``"seed"`` is the article's network (two convolutions with pooling, a small
+latent); ``"deep"`` stacks strided convolutions with batch normalisation, as common CelebA VAEs do.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers, ops
+from keras.src.losses.loss import scale_loss_for_distribution
+
+ARCHITECTURES = ("seed", "deep")
+SEED_FILTERS = (32, 64)  # the article's two convolution layers, each followed by 2×2 pooling
+DEEP_MAX_BLOCKS = 4  # strided blocks of 32, 64, 128, 256 filters, down to a 4×4 map at most
+BN_MOMENTUM = 0.9  # batch-norm statistics that settle within a short run
+_PACKAGE = "vae_tutorial"
+_IMAGES = dict(activation="sigmoid", dtype="float32", name="images")  # the decoder's last layer: pixels in [0, 1]
+
+
+# ---------------------------------------------------------------------------------------------
+# The two ideas of a VAE: the sampling trick and the loss
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Sampling(layers.Layer):
+    """The reparameterisation trick: ``z = z_mean + exp(z_log_var / 2) · ε`` with ``ε ~ N(0, 1)``.
+
+    The randomness sits in ``ε``, outside the network, so gradients flow through ``z_mean`` and
+    ``z_log_var``. It samples while training; at inference (``training=False``, e.g. ``predict``) it
+    returns ``z_mean``, so encoding a face is deterministic.
+    """
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs, training=False):
+        z_mean, z_log_var = inputs
+        if not training:
+            return z_mean
+        epsilon = keras.random.normal(ops.shape(z_mean), dtype=z_mean.dtype, seed=self.seed_generator)
+        return z_mean + ops.exp(0.5 * z_log_var) * epsilon
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
+
+
+def reconstruction_loss(images, reconstructions):
+    """Binary cross-entropy summed over the pixels of each image, averaged over the batch."""
+    per_pixel = keras.losses.binary_crossentropy(images[..., None], reconstructions[..., None])
+    return ops.mean(ops.sum(per_pixel, axis=(1, 2, 3)))
+
+
+def kl_divergence(z_mean, z_log_var):
+    """KL(N(z_mean, exp(z_log_var)) ‖ N(0, 1)) summed over the latent dimensions, averaged over the batch."""
+    per_dim = -0.5 * (1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var))
+    return ops.mean(ops.sum(per_dim, axis=-1))
+
+
+# ---------------------------------------------------------------------------------------------
+# Builders shared by the autoencoder, the VAE and the CVAE
+
+
+def _check(image_size: int, latent_dim: int, architecture: str) -> None:
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"architecture={architecture!r} is not one of {ARCHITECTURES}.")
+    if latent_dim < 1:
+        raise ValueError(f"latent_dim={latent_dim} must be a positive integer.")
+    if image_size < 8 or image_size % 4:
+        raise ValueError(f"image_size={image_size} must be a multiple of 4 and at least 8 (e.g. 32 or 64).")
+
+
+def _deep_filters(image_size: int) -> tuple[int, ...]:
+    """Filters of the deep network's strided blocks: one per halving, while the map stays ≥ 4×4."""
+    blocks, side = 0, image_size
+    while blocks < DEEP_MAX_BLOCKS and side % 2 == 0 and side // 2 >= 4:
+        blocks, side = blocks + 1, side // 2
+    return tuple(32 * 2**i for i in range(blocks))
+
+
+def _bottom(image_size: int, architecture: str) -> tuple[int, int]:
+    """Side and channels of the smallest feature map (the encoder's last, the decoder's first)."""
+    filters = SEED_FILTERS if architecture == "seed" else _deep_filters(image_size)
+    return image_size // 2 ** len(filters), filters[-1]
+
+
+def _inputs(shape, name, n_conditions):
+    """The main input, plus a ``conditions`` input when the model is conditional."""
+    main = keras.Input(shape, name=name)
+    if not n_conditions:
+        return main, main, None
+    conditions = keras.Input((n_conditions,), name="conditions")
+    return [main, conditions], main, conditions
+
+
+def build_encoder(image_size=64, latent_dim=16, n_conditions=0, architecture="seed", variational=True,
+                  name="encoder") -> keras.Model:
+    """Images (and conditions when ``n_conditions`` > 0) → ``[z_mean, z_log_var, z]``, or just
+    ``z`` when ``variational=False`` (a plain autoencoder)."""
+    _check(image_size, latent_dim, architecture)
+    inputs, x, conditions = _inputs((image_size, image_size, 3), "images", n_conditions)
+    if architecture == "seed":
+        for filters in SEED_FILTERS:
+            x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+            x = layers.MaxPooling2D(2)(x)
+    else:
+        for filters in _deep_filters(image_size):
+            x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=False)(x)
+            x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
+            x = layers.LeakyReLU(0.2)(x)
+    x = layers.Flatten()(x)
+    if conditions is not None:
+        x = layers.Concatenate()([x, conditions])
+    if not variational:
+        return keras.Model(inputs, layers.Dense(latent_dim, name="z", dtype="float32")(x), name=name)
+    z_mean = layers.Dense(latent_dim, name="z_mean", dtype="float32")(x)
+    # Starting from log-variance 0 (σ = 1) keeps the first steps' KL term small and training stable.
+    z_log_var = layers.Dense(latent_dim, kernel_initializer="zeros", name="z_log_var", dtype="float32")(x)
+    z = Sampling(name="z", dtype="float32")([z_mean, z_log_var])
+    return keras.Model(inputs, [z_mean, z_log_var, z], name=name)
+
+
+def build_decoder(image_size=64, latent_dim=16, n_conditions=0, architecture="seed", name="decoder") -> keras.Model:
+    """``z`` (and conditions when ``n_conditions`` > 0) → images in [0, 1]."""
+    _check(image_size, latent_dim, architecture)
+    inputs, x, conditions = _inputs((latent_dim,), "z", n_conditions)
+    if conditions is not None:
+        x = layers.Concatenate()([x, conditions])
+    side, channels = _bottom(image_size, architecture)
+    if architecture == "seed":  # the encoder mirrored: each transposed convolution undoes a pooling
+        x = layers.Dense(side * side * channels, activation="relu")(x)
+        x = layers.Reshape((side, side, channels))(x)
+        for filters in reversed(SEED_FILTERS[:-1]):
+            x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu")(x)
+        images = layers.Conv2DTranspose(3, 3, strides=2, padding="same", **_IMAGES)(x)
+    else:
+        x = layers.Dense(side * side * channels, use_bias=False)(x)
+        x = layers.Reshape((side, side, channels))(x)
+        for filters in reversed(_deep_filters(image_size)):
+            x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
+            x = layers.LeakyReLU(0.2)(x)
+            x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
+        x = layers.LeakyReLU(0.2)(x)
+        images = layers.Conv2D(3, 3, padding="same", **_IMAGES)(x)
+    return keras.Model(inputs, images, name=name)
+
+
+# ---------------------------------------------------------------------------------------------
+# The models
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Autoencoder(keras.Model):
+    """``encoder`` → code → ``decoder``, trained to reproduce its input (reconstruction loss only).
+
+    Called on images (or ``[images, conditions]`` when the encoder takes conditions) it returns a
+    dict with ``z`` and ``reconstruction``. Metrics: ``loss``, ``reconstruction`` (the loss term)
+    and ``mse`` (mean squared error per pixel, images in [0, 1]).
+    """
+
+    def __init__(self, encoder: keras.Model, decoder: keras.Model, **kwargs):
+        super().__init__(**kwargs)
+        self.encoder, self.decoder = encoder, decoder
+        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
+        self.mse_tracker = keras.metrics.Mean(name="mse")
+        self.built = True  # the encoder and decoder are built when they are made
+
+    @property
+    def conditional(self) -> bool:
+        """Whether encoder and decoder take attribute conditions as a second input."""
+        return len(self.encoder.inputs) == 2
+
+    def encode(self, inputs, training=False) -> dict:
+        return {"z": self.encoder(inputs, training=training)}
+
+    def call(self, inputs, training=False):
+        codes = self.encode(inputs, training=training)
+        decoder_inputs = [codes["z"], ops.convert_to_tensor(inputs[1])] if self.conditional else codes["z"]
+        return {**codes, "reconstruction": self.decoder(decoder_inputs, training=training)}
+
+    def loss_terms(self, images, outputs) -> dict:
+        """The named terms of the loss; their sum is what training minimises."""
+        return {"reconstruction": reconstruction_loss(images, outputs["reconstruction"])}
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        images = x[0] if self.conditional else x
+        terms = self.loss_terms(images, y_pred)
+        for name, value in terms.items():
+            getattr(self, f"{name}_tracker").update_state(value)
+        self.mse_tracker.update_state(ops.mean(ops.square(images - y_pred["reconstruction"])))
+        # Under tf.distribute each replica returns its share, as Keras' own losses do (elsewhere a no-op).
+        return scale_loss_for_distribution(self._total(terms))
+
+    def _total(self, terms):
+        return terms["reconstruction"]
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "encoder": keras.saving.serialize_keras_object(self.encoder),
+            "decoder": keras.saving.serialize_keras_object(self.decoder),
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for part in ("encoder", "decoder"):
+            config[part] = keras.saving.deserialize_keras_object(config[part])
+        return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class VAE(Autoencoder):
+    """A variational autoencoder: the encoder gives a distribution ``N(z_mean, exp(z_log_var))``,
+    ``z`` is sampled from it, and the loss is ``reconstruction + beta · KL``.
+
+    With an encoder and decoder that take conditions it is the conditional VAE (CVAE). Called on
+    its inputs it returns a dict with ``z_mean``, ``z_log_var``, ``z`` and ``reconstruction``.
+    Metrics: ``loss``, ``reconstruction``, ``kl`` and ``mse``.
+    """
+
+    def __init__(self, encoder: keras.Model, decoder: keras.Model, beta: float = 1.0, **kwargs):
+        super().__init__(encoder, decoder, **kwargs)
+        self.beta = float(beta)
+        self.kl_tracker = keras.metrics.Mean(name="kl")
+
+    def encode(self, inputs, training=False) -> dict:
+        return dict(zip(("z_mean", "z_log_var", "z"), self.encoder(inputs, training=training)))
+
+    def loss_terms(self, images, outputs) -> dict:
+        return {**super().loss_terms(images, outputs), "kl": kl_divergence(outputs["z_mean"], outputs["z_log_var"])}
+
+    def _total(self, terms):
+        return terms["reconstruction"] + self.beta * terms["kl"]
+
+    def get_config(self):
+        return {**super().get_config(), "beta": self.beta}
+
+
+def build_autoencoder(image_size=64, latent_dim=16, architecture="seed") -> Autoencoder:
+    """A plain autoencoder: a deterministic code, reconstruction loss only."""
+    return Autoencoder(
+        build_encoder(image_size, latent_dim, 0, architecture, variational=False),
+        build_decoder(image_size, latent_dim, 0, architecture),
+        name="autoencoder",
+    )
+
+
+def build_vae(image_size=64, latent_dim=16, architecture="seed", beta=1.0) -> VAE:
+    """A variational autoencoder without conditions."""
+    return VAE(
+        build_encoder(image_size, latent_dim, 0, architecture),
+        build_decoder(image_size, latent_dim, 0, architecture),
+        beta=beta,
+        name="vae",
+    )
+
+
+def build_cvae(image_size=64, latent_dim=16, *, n_conditions: int, architecture="seed", beta=1.0) -> VAE:
+    """A conditional VAE: encoder ``[images, conditions]`` → ``[z_mean, z_log_var, z]``, decoder
+    ``[z, conditions]`` → images. ``n_conditions`` is the number of attributes (0/1 each)."""
+    if n_conditions < 1:
+        raise ValueError(f"n_conditions={n_conditions}: a conditional VAE needs at least one attribute.")
+    return VAE(
+        build_encoder(image_size, latent_dim, n_conditions, architecture),
+        build_decoder(image_size, latent_dim, n_conditions, architecture),
+        beta=beta,
+        name="cvae",
+    )
