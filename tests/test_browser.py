@@ -1,16 +1,16 @@
 """The attribute sliders in a real browser: JupyterLab, driven by Playwright in Debian's Chromium.
 
 What a reader does, done by a robot: start JupyterLab, open notebook 05, run all cells, drag the
-"Smiling" slider, and see the face change. The test asserts that the face image's pixels changed
-between two screenshots and that no cell showed an error; the screenshots stay in
-``tests/artifacts/browser/`` (git-ignored) for a person to look at.
+"Smiling" slider with the mouse to 0 and then to 1, and see the face change. The test asserts that
+the face image's pixels changed between the two screenshots and that no cell showed an error; the
+screenshots stay in ``tests/artifacts/browser/`` (git-ignored) for a person to look at.
 
 - Browser: ``/usr/bin/chromium`` (Debian's package, ``apt-get install chromium``; ``.ci/run``
   installs it) or ``$VAE_TUTORIAL_CHROMIUM``, launched through Playwright's ``executable_path``:
   nothing is downloaded. Without it the test skips, saying why, except in CI (``CI=true``), where it fails.
 - Order: marked ``browser``, which ``tests/conftest.py`` moves to the very end of the session, after
   the notebooks. Notebook 03 then has already trained the model that notebook 05 loads, so this
-  test takes about a minute. Run alone, notebook 05 trains the model itself first (a few minutes on
+  test takes one or two minutes. Run alone, notebook 05 trains the model itself first (a few minutes on
   a CPU); ``VAE_TUTORIAL_BROWSER_TIMEOUT`` (seconds, default 900) bounds the run-all.
 - ``VAE_TUTORIAL_UPDATE_DOCS=1`` also copies the slider screenshot to ``docs/slider.png`` (the
   README's picture).

@@ -108,3 +108,14 @@ def test_errors_name_the_problem_and_the_fix(root, cvae, tmp_path):
         evaluate.run_attributes(tmp_path)
     with pytest.raises(ValueError, match="takes 3 conditions"):
         evaluate.evaluate(cvae, root, tmp_path, ATTRIBUTES[:2])
+
+
+def test_command_line_prints_the_table_and_writes_the_json(root, cvae, run_dir, capsys):
+    from vae_tutorial.__main__ import main
+
+    cvae.save(run_dir / "model.keras")
+    (run_dir / "settings.json").write_text(json.dumps({"settings": {"attributes": ATTRIBUTES}}))
+    assert main(["evaluate", "--data", str(root), "--run", str(run_dir), "--samples", "4"]) == 0
+    printed = capsys.readouterr().out
+    assert "judge accuracy" in printed and "Reconstruction error" in printed
+    assert json.loads((run_dir / evaluate.RESULT_FILE).read_text())["samples_per_setting"] == 4

@@ -198,9 +198,10 @@ class Autoencoder(keras.Model):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         images = x[0] if self.conditional else x
         terms = self.loss_terms(images, y_pred)
+        batch = ops.shape(images)[0]  # weights like Keras' own loss tracker, so loss = reconstruction + β·kl
         for name, value in terms.items():
-            getattr(self, f"{name}_tracker").update_state(value)
-        self.mse_tracker.update_state(ops.mean(ops.square(images - y_pred["reconstruction"])))
+            getattr(self, f"{name}_tracker").update_state(value, sample_weight=batch)
+        self.mse_tracker.update_state(ops.mean(ops.square(images - y_pred["reconstruction"])), sample_weight=batch)
         # Under tf.distribute each replica returns its share, as Keras' own losses do (elsewhere a no-op).
         return scale_loss_for_distribution(self._total(terms))
 

@@ -38,7 +38,7 @@ class Settings:
     latent_dim: int = 16
     epochs: int = 20
     architecture: str = "seed"
-    beta: float = 1.0
+    beta: float = 4.0  # > 1 (a β-VAE): the code keeps less, so the decoder must follow the conditions
     attributes: tuple[str, ...] = DEFAULT_ATTRIBUTES  # the conditions of the CVAE
     seed: int = 0
 

@@ -37,9 +37,11 @@ SAMPLES_DIR, LOGS_DIR, BACKUP_DIR = "samples", "logs", "backup"
 LEARNING_RATE = 1e-3
 VALIDATION_IMAGES = 2048  # held-out faces scored after each epoch (enough for smooth curves)
 MODEL_FIELDS = ("image_size", "latent_dim", "architecture", "beta", "attributes")  # fixed for a run folder
-# Training speed in images per second at 32×32 px, measured with this package (see benchmarks/);
-# time grows with the number of pixels. Used only for the estimate printed before training.
-SPEED_32PX = {("cpu", "seed"): 900, ("cpu", "deep"): 500, ("gpu", "seed"): 40000, ("gpu", "deep"): 25000}
+# Measured training speed (images/s) of the CVAE at the default batch size of 64, and the image size it was
+# measured at; time grows with the number of pixels. Used only for the estimate printed before training.
+# CPU: 2 cores, TensorFlow. GPU: one H100, Keras on JAX (batch 256 with --mixed-precision: ~1.5-3x faster).
+SPEED = {("cpu", "seed"): (32, 650), ("cpu", "deep"): (32, 180), ("gpu", "seed"): (64, 23000),
+         ("gpu", "deep"): (64, 14000)}
 _HAS_TENSORBOARD = importlib.util.find_spec("tensorboard") is not None
 CPU_PATIENCE_S = 3600  # on a CPU, a run estimated longer than this gets a warning and a subset hint
 
@@ -87,9 +89,18 @@ def precision(mixed: bool):
 
 
 def estimate_seconds(images: int, epochs: int, settings: Settings, devices: Devices) -> float:
-    """A rough training time from measured speeds (see ``SPEED_32PX``)."""
-    speed = SPEED_32PX[devices.kind, settings.architecture] * (32 / settings.image_size) ** 2
-    return images * epochs / (speed * len(devices.names))
+    """A rough training time from measured speeds (see ``SPEED``)."""
+    size, speed = SPEED[devices.kind, settings.architecture]
+    return images * epochs * (settings.image_size / size) ** 2 / (speed * len(devices.names))
+
+
+def format_duration(seconds: float) -> str:
+    """``~40 s``, ``~12 min`` or ``~2.5 h``."""
+    if seconds < 90:
+        return f"~{max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"~{round(seconds / 60)} min"
+    return f"~{seconds / 3600:.1f} h"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,8 +226,8 @@ def _check_run_folder(run_dir: Path, settings: Settings) -> None:
     ours = json.loads(json.dumps(asdict(settings), default=str))
     different = [f"{name}={saved.get(name)!r} (now {ours[name]!r})" for name in MODEL_FIELDS if saved.get(name) != ours[name]]
     if different:
-        raise ValueError(f"{_short_path(run_dir)} holds a run with {', '.join(different)}. Use the same options "
-                         f"to continue it, or choose another run folder (--out) to start a new one.")
+        raise ValueError(f"{_short_path(run_dir)} holds a run with {', '.join(different)}. Use the same settings "
+                         f"to continue it, or delete the folder (or choose another, --out) to start a new one.")
 
 
 def _write_settings(run_dir: Path, settings: Settings, root, options: dict) -> None:
@@ -257,8 +268,11 @@ def train(settings: Settings, root, run_dir, *, limit: int | None = None, mixed_
     devices = find_devices(distribute)
     with devices.strategy.scope(), precision(mixed_precision):
         model = build_model(settings, jit)
-    train_batches, valid_batches = datasets(root, settings, limit, cache)
     n_images = len(data.index(root, "train", settings.attributes, limit).paths)
+    if n_images < settings.batch_size:
+        raise ValueError(f"only {n_images} training images (limit={limit}) for batch_size={settings.batch_size}: "
+                         f"use more images or a smaller batch size.")
+    train_batches, valid_batches = datasets(root, settings, limit, cache)
     _report(settings, root, run_dir, devices, model, n_images, limit, finished, mixed_precision)
 
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -279,7 +293,7 @@ def train(settings: Settings, root, run_dir, *, limit: int | None = None, mixed_
         model.fit(train_batches, epochs=settings.epochs, validation_data=valid_batches, callbacks=all_callbacks,
                   shuffle=False, verbose=1 if progress == "bar" else 0)  # the batches come shuffled
     except RuntimeError as error:
-        if "NaN" not in str(error) and "Inf" not in str(error):
+        if "NaN or Inf loss" not in str(error):  # TerminateOnNaN's message
             raise
         raise RuntimeError(f"training diverged (the loss became NaN or infinite); {_short_path(run_dir)} keeps the "
                            f"last good epoch. Try a smaller beta or fewer latent dimensions.") from error
@@ -302,20 +316,14 @@ def _report(settings, root, run_dir, devices, model, n_images, limit, finished, 
           f"{model.count_params():,} parameters")
     print(f"  data            {_short_path(Path(root))}: {n_images:,} training images per epoch"
           + (f" (limited to the first {limit:,})" if limit else ""))
-    print(f"  device(s)       {device}; mixed precision {'on' if mixed else 'off'}; XLA {xla}")
+    mixed = ("on" + ("" if devices.gpu else " (slower than off on a CPU)")) if mixed else "off"
+    print(f"  device(s)       {device}; mixed precision {mixed}; XLA {xla}")
     print(f"  epochs          {left} to go" + (f" (resuming after epoch {finished})" if finished else ""))
-    print(f"  rough time      {_duration(seconds)}")
+    print(f"  rough time      {format_duration(seconds)}")
     print(f"  run folder      {_short_path(run_dir)}"
           + ("" if _HAS_TENSORBOARD else " (no TensorBoard logs: pip install tensorboard to have them)"))
     if not devices.gpu and seconds > CPU_PATIENCE_S:
         subset = max(settings.batch_size, int(n_images * CPU_PATIENCE_S / seconds) // 1000 * 1000)
-        print(f"WARNING: on this CPU the run takes about {_duration(seconds)}. Train on a subset with "
+        print(f"WARNING: on this CPU the run takes about {format_duration(seconds)}. Train on a subset with "
               f"--limit {subset} (about an hour), or use a GPU (e.g. Colab).")
 
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"~{max(1, round(seconds))} s"
-    if seconds < 5400:
-        return f"~{round(seconds / 60)} min"
-    return f"~{seconds / 3600:.1f} h"
