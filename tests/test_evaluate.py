@@ -119,3 +119,18 @@ def test_command_line_prints_the_table_and_writes_the_json(root, cvae, run_dir, 
     printed = capsys.readouterr().out
     assert "judge accuracy" in printed and "Reconstruction error" in printed
     assert json.loads((run_dir / evaluate.RESULT_FILE).read_text())["samples_per_setting"] == 4
+
+
+def test_load_or_train_says_when_it_trains(tmp_path, monkeypatch, capsys):
+    from vae_tutorial import data, settings, training
+
+    calls = []
+    monkeypatch.setattr(training, "train", lambda S, root, run_dir, **options: calls.append(run_dir) or "model")
+    S = settings.load(data_dir=tmp_path)
+    source = data.Source("synthetic", tmp_path / "faces")
+    assert evaluate.load_or_train(S, source) == "model"
+    assert calls == [S.run_dir("synthetic")] and "training one now" in capsys.readouterr().out
+    S.run_dir("synthetic").mkdir(parents=True)
+    (S.run_dir("synthetic") / training.MODEL_FILE).touch()
+    evaluate.load_or_train(S, source)  # a finished run: train() only loads it, and says so itself
+    assert "training one now" not in capsys.readouterr().out

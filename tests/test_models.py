@@ -121,12 +121,11 @@ JAX_SCRIPT = textwrap.dedent("""
     rng = np.random.default_rng(0)
     images = rng.random((8, 16, 16, 3), dtype=np.float32)
     conditions = (rng.random((8, 3)) > 0.5).astype(np.float32)
-    for model, inputs in [(models.build_cvae(16, 4, n_conditions=3), [images, conditions]),
-                          (models.build_vae(16, 2, architecture="deep"), images)]:
-        model.compile(keras.optimizers.Adam(1e-3))
-        logs = model.train_on_batch(inputs, return_dict=True)
-        assert all(np.isfinite(v) for v in logs.values()), logs
-        print(model.name, sorted(logs))
+    model = models.build_cvae(16, 4, n_conditions=3)
+    model.compile(keras.optimizers.Adam(1e-3))
+    logs = model.train_on_batch([images, conditions], return_dict=True)
+    assert all(np.isfinite(v) for v in logs.values()), logs
+    print(model.name, sorted(logs))
     assert "tensorflow" not in sys.modules, "models.py must not need TensorFlow"
 """)
 
@@ -136,5 +135,4 @@ def test_models_train_a_batch_on_the_jax_backend():
     env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
     result = subprocess.run([sys.executable, "-c", JAX_SCRIPT], env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.split("\n")[0] == "cvae ['kl', 'loss', 'mse', 'reconstruction']"
-    assert "vae ['kl', 'loss', 'mse', 'reconstruction']" in result.stdout
+    assert result.stdout.strip() == "cvae ['kl', 'loss', 'mse', 'reconstruction']"

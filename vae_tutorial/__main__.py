@@ -15,15 +15,15 @@ from pathlib import Path
 
 from . import settings
 
-# Command-line option → settings field, for the options that override a setting.
+# Command-line option → (settings field, type, metavar, help), for the options that override a setting.
 SETTINGS_OPTIONS = {
-    "--image-size": ("image_size", int),
-    "--epochs": ("epochs", int),
-    "--batch-size": ("batch_size", int),
-    "--latent-dim": ("latent_dim", int),
-    "--beta": ("beta", float),
-    "--architecture": ("architecture", str),
-    "--attributes": ("attributes", str),
+    "--image-size": ("image_size", int, "S", "side of the square faces, in pixels"),
+    "--epochs": ("epochs", int, "N", "passes over the training faces"),
+    "--batch-size": ("batch_size", int, "B", "faces per training step"),
+    "--latent-dim": ("latent_dim", int, "Z", "numbers in the latent code"),
+    "--beta": ("beta", float, "X", "weight of the KL term"),
+    "--architecture": ("architecture", str, None, "seed (the article's network) or deep"),
+    "--attributes": ("attributes", str, "A,B,...", "the conditions: comma-separated CelebA attribute names"),
 }
 
 
@@ -31,18 +31,17 @@ def add_settings_options(parser: argparse.ArgumentParser, *options: str) -> None
     """Add the named ``SETTINGS_OPTIONS`` (all when none are named); each defaults to the setting."""
     defaults = settings.load()
     for option in options or SETTINGS_OPTIONS:
-        field, kind = SETTINGS_OPTIONS[option]
+        field, kind, metavar, help_text = SETTINGS_OPTIONS[option]
         default = getattr(defaults, field)
         default = ",".join(default) if isinstance(default, tuple) else default
-        extra = {"choices": settings.ARCHITECTURES} if field == "architecture" else {}
-        help_text = "comma-separated CelebA attribute names" if field == "attributes" else field.replace("_", " ")
+        extra = {"choices": settings.ARCHITECTURES} if field == "architecture" else {"metavar": metavar}
         parser.add_argument(option, type=kind, help=f"{help_text} (default: {default})", **extra)
 
 
 def settings_from(args: argparse.Namespace) -> settings.Settings:
     """The settings, with the options given on the command line replacing their defaults."""
     overrides = {}
-    for field, _ in SETTINGS_OPTIONS.values():
+    for field, *_ in SETTINGS_OPTIONS.values():
         value = getattr(args, field, None)
         if value is not None:
             overrides[field] = _attribute_names(value) if field == "attributes" else value
@@ -74,11 +73,12 @@ def add_train(commands) -> None:
         "(TensorBoard) and settings.json. Run the same command again after an interruption to continue from the "
         "last finished epoch.",
     )
-    parser.add_argument("--data", type=Path, help="data set folder in CelebA's layout (default: CelebA under the "
-                        "settings' data_dir when present, else the synthetic faces, made on first use)")
-    parser.add_argument("--out", type=Path, help="run folder (default: the settings' run folder for the data set)")
+    parser.add_argument("--data", type=Path, metavar="DIR", help="data set folder in CelebA's layout (default: "
+                        "CelebA under the settings' data_dir when present, else the synthetic faces, made on first use)")
+    parser.add_argument("--out", type=Path, metavar="RUN_DIR", help="run folder (default: the settings' run folder "
+                        "for the data set)")
     add_settings_options(parser)
-    parser.add_argument("--limit", type=_positive, help="train on the first N training images only (a subset, "
+    parser.add_argument("--limit", type=_positive, metavar="N", help="train on the first N training images only (a subset, "
                         "e.g. for full CelebA on a CPU)")
     parser.add_argument("--mixed-precision", action="store_true", help="compute in float16 (faster on recent GPUs)")
     parser.add_argument("--jit", action=argparse.BooleanOptionalAction, default=None,

@@ -34,14 +34,12 @@ HELD_OUT = 2000  # at most this many test faces are scored
 
 
 def load_or_train(settings, source):
-    """The CVAE trained with these settings on ``source`` (a ``data.Source``); trained now, the way
-    notebook 03 does it, when its run folder holds no model yet."""
+    """The CVAE trained with these settings on ``source`` (a ``data.Source``), loaded from its run
+    folder; trained there first, exactly as notebook 03 does, when the folder holds no finished run."""
     run_dir = settings.run_dir(source.name)
-    if (run_dir / training.MODEL_FILE).exists():
-        print(f"Using the trained CVAE in {_short_path(run_dir)}.")
-        return training.load_run(run_dir)
-    print(f"No trained CVAE in {_short_path(run_dir)} yet: training one now with the settings above, "
-          f"exactly as notebook 03 does (this happens once).")
+    if not (run_dir / training.MODEL_FILE).exists():
+        print(f"No trained CVAE in {_short_path(run_dir)} yet: training one now with the settings above, "
+              f"as notebook 03 does (this happens once).")
     return training.train(settings, source.root, run_dir, progress="epochs")
 
 
@@ -64,7 +62,8 @@ def decode(model, z, conditions) -> np.ndarray:
     return model.decoder.predict([np.asarray(z), np.asarray(conditions)], batch_size=256, verbose=0)
 
 
-def image_size(model) -> int:
+def model_image_size(model) -> int:
+    """The side of the square faces the model reads and draws."""
     return int(model.decoder.output.shape[1])
 
 
@@ -171,7 +170,7 @@ def evaluate(model, root, run_dir, attributes=None, n: int = 200, seed: int = 0)
     if len(attributes) != n_conditions:
         raise ValueError(f"attributes={attributes} are {len(attributes)} but the model takes {n_conditions} "
                          f"conditions; pass the attributes it was trained with.")
-    size = image_size(model)
+    size = model_image_size(model)
     judge, judge_accuracy = load_or_train_judge(run_dir, root, attributes, size)
     by_value = attribute_control(model, judge, data.index(root, "train", attributes).conditions, attributes, n, seed)
     images, conditions = data.load_arrays(root, "test", size, attributes, limit=HELD_OUT)
