@@ -10,6 +10,7 @@ table and the targets of issue 6 as ratios; benchmarks/README.md explains each f
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import platform
@@ -255,10 +256,19 @@ def machine() -> dict:
     """What the figures were measured on."""
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
-    import tensorflow as tf
+    return dict(cpu=cpu, cores=os.cpu_count(), python=platform.python_version(),
+                tensorflow=_version("tensorflow", "tensorflow-cpu"), keras=_version("keras"), jax=_version("jax"),
+                load_average=os.getloadavg())
 
-    return dict(cpu=cpu, cores=os.cpu_count(), python=platform.python_version(), tensorflow=tf.__version__,
-                keras=keras.__version__, load_average=os.getloadavg())
+
+def _version(*distributions: str) -> str | None:
+    """The version of the first of these distributions that is installed."""
+    for name in distributions:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return None
 
 
 def ratios(results: dict) -> dict:
