@@ -79,7 +79,7 @@ def linked_set(small: Path, root: Path, n: int) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------
-# Data pipelines: each function returns images per second
+# Data pipelines: each function returns the Speed of one epoch
 
 
 @dataclass(frozen=True)

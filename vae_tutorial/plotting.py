@@ -108,19 +108,20 @@ def reconstruction_story(image, z, reconstruction, caption: str = ""):
 
 
 def evaluation_chart(result: dict, title: str = "Does the condition make the attribute?"):
-    """Per attribute: the judge's held-out accuracy and the CVAE's attribute control, as bars."""
+    """Per attribute: the judge's held-out accuracy and the CVAE's attribute control, as bars from
+    0.5 (what a condition that does nothing scores) to 1."""
     names = list(result["attributes"])
     y = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(names) + 1.2))
-    ax.barh(y + 0.2, [result["judge_accuracy"][n] for n in names], 0.4, label="judge accuracy (real faces)",
-            color="tab:gray")
+    fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(names) + 1.5))
     ax.barh(y - 0.2, [result["control"][n] for n in names], 0.4, label="control (generated faces)",
             color="tab:green")
+    ax.barh(y + 0.2, [result["judge_accuracy"][n] for n in names], 0.4, label="judge accuracy (real faces)",
+            color="tab:gray")
     ax.set_yticks(y, [n.replace("_", " ") for n in names])
     ax.invert_yaxis()
-    ax.set_xlim(0, 1)
+    ax.set_xlim(0.5, 1)
     ax.set_xlabel("fraction judged as intended")
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=8, frameon=False)
     ax.set_title(title)
     fig.tight_layout()
     return fig
