@@ -37,12 +37,13 @@ LATENT_RANGE = (-3.0, 3.0)
 
 
 def to_png(image, size: int) -> bytes:
-    """A float [0, 1] (or uint8) face as PNG bytes, enlarged to ``size`` pixels with bilinear filtering."""
+    """A float [0, 1] (or uint8) face as PNG bytes, enlarged to ``size`` pixels with bilinear filtering.
+    Light compression: three times faster than PNG's default, which would take most of a redraw."""
     image = np.asarray(image)
     if image.dtype.kind == "f":
         image = np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
     buffer = io.BytesIO()
-    Image.fromarray(image).resize((size, size), Image.BILINEAR).save(buffer, format="PNG")
+    Image.fromarray(image).resize((size, size), Image.BILINEAR).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
