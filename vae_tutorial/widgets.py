@@ -68,7 +68,6 @@ class FaceExplorer:
         self.size = size
         self.rng = np.random.default_rng(seed)
         self.latents = evaluate.encode(model, self.images, self.conditions)
-        self.z, self.c = self.latents[0].copy(), self.conditions[0].copy()
         self.last_redraw_s = 0.0
         self._holding = False
         # The latent dimensions that vary most across real faces get sliders: they carry the most.
@@ -173,7 +172,8 @@ class FaceExplorer:
         c = np.atleast_2d(np.asarray(self.c if c is None else c, "float32"))
         n = max(len(z), len(c))
         # predict_on_batch runs the compiled decoder once: a few ms, where predict() takes ~50.
-        return np.asarray(self.decoder.predict_on_batch([np.repeat(z, n // len(z), 0), np.repeat(c, n // len(c), 0)]))
+        return np.asarray(self.decoder.predict_on_batch([np.broadcast_to(z, (n, z.shape[1])),
+                                                          np.broadcast_to(c, (n, c.shape[1]))]))
 
     def render(self) -> bytes:
         """Decode the current ``z`` and conditions into the face image; return its PNG bytes."""
