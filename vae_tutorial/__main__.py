@@ -166,7 +166,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     run_dir = args.run or S.run_dir(source.name)
     result = evaluate.evaluate(training.load_run(run_dir), source.root, run_dir, n=args.samples)
     print(evaluate.table(result))
-    print(f"written to {settings._short_path(run_dir / evaluate.RESULT_FILE)}")
+    print(f"written to {settings.short_path(run_dir / evaluate.RESULT_FILE)}")
     return 0
 
 

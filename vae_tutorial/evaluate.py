@@ -23,7 +23,7 @@ import keras
 import numpy as np
 
 from . import data, training
-from .settings import _short_path
+from .settings import short_path
 
 JUDGE_FILE, JUDGE_INFO_FILE, RESULT_FILE = "judge.keras", "judge.json", "evaluation.json"
 HELD_OUT = 2000  # at most this many test faces are scored
@@ -38,7 +38,7 @@ def load_or_train(settings, source):
     folder; trained there first, exactly as notebook 03 does, when the folder holds no finished run."""
     run_dir = settings.run_dir(source.name)
     if not (run_dir / training.MODEL_FILE).exists():
-        print(f"No trained CVAE in {_short_path(run_dir)} yet: training one now with the settings above, "
+        print(f"No trained CVAE in {short_path(run_dir)} yet: training one now with the settings above, "
               f"as notebook 03 does (this happens once).")
     return training.train(settings, source.root, run_dir, progress="epochs")
 
@@ -47,7 +47,7 @@ def run_attributes(run_dir) -> list[str]:
     """The attributes a run's CVAE is conditioned on, in order, from its ``settings.json``."""
     path = Path(run_dir) / training.SETTINGS_FILE
     if not path.exists():
-        raise FileNotFoundError(f"{_short_path(path)} does not exist: is {_short_path(Path(run_dir))} a run folder "
+        raise FileNotFoundError(f"{short_path(path)} does not exist: is {short_path(Path(run_dir))} a run folder "
                                 f"written by notebook 03 or `python -m vae_tutorial train`?")
     return list(json.loads(path.read_text())["settings"]["attributes"])
 
@@ -123,7 +123,7 @@ def load_or_train_judge(run_dir, root, attributes, image_size: int, **train_opti
         if {k: info.get(k) for k in wanted} == wanted:
             return keras.saving.load_model(judge_path, safe_mode=True), info["accuracy"]
     print(f"Training the judge (an attribute classifier) on the real training faces; it is kept in "
-          f"{_short_path(judge_path)}.")
+          f"{short_path(judge_path)}.")
     judge, held_out = train_judge(root, attributes, image_size, **train_options)
     run_dir.mkdir(parents=True, exist_ok=True)
     judge.save(judge_path)

@@ -82,11 +82,11 @@ def _show(value) -> str:
     if isinstance(value, tuple):
         return ", ".join(value)
     if isinstance(value, Path):
-        return _short_path(value)
+        return short_path(value)
     return str(value)
 
 
-def _short_path(path: Path) -> str:
+def short_path(path: Path) -> str:
     """A path as a reader would write it: relative to the working folder or home when possible."""
     for base, prefix in ((Path.cwd(), "."), (Path.home(), "~")):
         try:

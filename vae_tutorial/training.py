@@ -30,7 +30,7 @@ import tensorflow as tf  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from . import data, models  # noqa: E402
-from .settings import Settings, _short_path  # noqa: E402
+from .settings import Settings, short_path  # noqa: E402
 
 MODEL_FILE, HISTORY_FILE, SETTINGS_FILE = "model.keras", "history.csv", "settings.json"
 SAMPLES_DIR, LOGS_DIR, BACKUP_DIR = "samples", "logs", "backup"
@@ -199,8 +199,8 @@ def load_run(run_dir) -> models.VAE:
     """The trained CVAE of a run folder."""
     path = Path(run_dir) / MODEL_FILE
     if not path.exists():
-        raise FileNotFoundError(f"{_short_path(path)} does not exist: train first (notebook 03, or "
-                                f"python -m vae_tutorial train --out {_short_path(Path(run_dir))}).")
+        raise FileNotFoundError(f"{short_path(path)} does not exist: train first (notebook 03, or "
+                                f"python -m vae_tutorial train --out {short_path(Path(run_dir))}).")
     return keras.saving.load_model(path, safe_mode=True)
 
 
@@ -226,7 +226,7 @@ def _check_run_folder(run_dir: Path, settings: Settings) -> None:
     ours = json.loads(json.dumps(asdict(settings), default=str))
     different = [f"{name}={saved.get(name)!r} (now {ours[name]!r})" for name in MODEL_FIELDS if saved.get(name) != ours[name]]
     if different:
-        raise ValueError(f"{_short_path(run_dir)} holds a run with {', '.join(different)}. Use the same settings "
+        raise ValueError(f"{short_path(run_dir)} holds a run with {', '.join(different)}. Use the same settings "
                          f"to continue it, or delete the folder (or choose another, --out) to start a new one.")
 
 
@@ -260,7 +260,7 @@ def train(settings: Settings, root, run_dir, *, limit: int | None = None, mixed_
     _check_run_folder(run_dir, settings)
     finished = _finished_epochs(run_dir)
     if finished >= settings.epochs and (run_dir / MODEL_FILE).exists():
-        print(f"{_short_path(run_dir)} already holds a run of {finished} epochs: loading it instead of training "
+        print(f"{short_path(run_dir)} already holds a run of {finished} epochs: loading it instead of training "
               f"again. (Delete the folder to train from scratch, or ask for more epochs to continue it.)")
         return load_run(run_dir)
 
@@ -295,7 +295,7 @@ def train(settings: Settings, root, run_dir, *, limit: int | None = None, mixed_
     except RuntimeError as error:
         if "NaN or Inf loss" not in str(error):  # TerminateOnNaN's message
             raise
-        raise RuntimeError(f"training diverged (the loss became NaN or infinite); {_short_path(run_dir)} keeps the "
+        raise RuntimeError(f"training diverged (the loss became NaN or infinite); {short_path(run_dir)} keeps the "
                            f"last good epoch. Try a smaller beta or fewer latent dimensions.") from error
     finally:
         _tidy_history(history)
@@ -314,13 +314,13 @@ def _report(settings, root, run_dir, devices, model, n_images, limit, finished, 
     print(f"Training a conditional VAE: {settings.architecture} architecture, {settings.image_size}×"
           f"{settings.image_size} px, {settings.latent_dim}-number latent, beta={settings.beta}, "
           f"{model.count_params():,} parameters")
-    print(f"  data            {_short_path(Path(root))}: {n_images:,} training images per epoch"
+    print(f"  data            {short_path(Path(root))}: {n_images:,} training images per epoch"
           + (f" (limited to the first {limit:,})" if limit else ""))
     mixed = ("on" + ("" if devices.gpu else " (slower than off on a CPU)")) if mixed else "off"
     print(f"  device(s)       {device}; mixed precision {mixed}; XLA {xla}")
     print(f"  epochs          {left} to go" + (f" (resuming after epoch {finished})" if finished else ""))
     print(f"  rough time      {format_duration(seconds)}")
-    print(f"  run folder      {_short_path(run_dir)}"
+    print(f"  run folder      {short_path(run_dir)}"
           + ("" if _HAS_TENSORBOARD else " (no TensorBoard logs: pip install tensorboard to have them)"))
     if not devices.gpu and seconds > CPU_PATIENCE_S:
         subset = max(settings.batch_size, int(n_images * CPU_PATIENCE_S / seconds) // 1000 * 1000)
