@@ -15,6 +15,11 @@ def test_crop_is_the_centre_148_square_of_a_celeba_image():
     assert data.crop_box(178, 218) == (15, 35, 163, 183)
 
 
+@pytest.mark.parametrize("size, window", [(128, [35, 15, 148, 148]), (64, [17, 7, 74, 74]), (32, [9, 4, 37, 37])])
+def test_decoded_window_is_the_crop_box_at_the_reduced_size(size, window):
+    assert data.face_window(size) == window  # 128 px: ratio 1, exactly crop_box(178, 218)
+
+
 @pytest.mark.parametrize("size, ratio", [(16, 8), (32, 4), (64, 2), (128, 1), (148, 1)])
 def test_reduced_jpeg_decoding_keeps_enough_pixels(size, ratio):
     assert data.dct_ratio(size) == ratio
@@ -79,6 +84,35 @@ def test_unreadable_image_names_the_file(tmp_path):
     bad.write_bytes(b"not a jpeg")
     with pytest.raises(OSError, match="000001.jpg"):
         data.load_face(bad, 32)
+
+
+def test_cached_batches_held_by_the_caller_are_never_overwritten(root, tmp_path):
+    dataset = data.make_dataset(root, "all", 32, 8, ["Smiling"], cache=True, cache_dir=tmp_path)
+    held = [x for x, _ in dataset]  # tensors kept alive while later epochs are made
+    copies = [x.numpy().copy() for x in held]
+    for _ in range(3):
+        later = [x.numpy().sum() for x, _ in dataset]
+    assert len(later) == len(held) and all(np.array_equal(x.numpy(), c) for x, c in zip(held, copies))
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_both_pipelines_declare_their_shapes(root, tmp_path, cache):
+    dataset = data.make_dataset(root, "all", 32, 8, ["Smiling", "Male"], cache=cache, cache_dir=tmp_path)
+    assert [(spec.shape.as_list(), spec.dtype.name) for spec in dataset.element_spec] == [
+        ([None, 32, 32, 3], "float32"), ([None, 2], "float32")]
+
+
+def test_an_image_of_another_size_is_named(root, tmp_path):
+    import shutil
+
+    import tensorflow as tf
+    from PIL import Image
+
+    copy = shutil.copytree(root, tmp_path / "copy")
+    name = celeba.load_attributes(copy).index[5]
+    Image.new("RGB", (200, 250)).save(celeba.images_dir(copy) / name)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=f"{name}.*not 218x178 like aligned CelebA"):
+        data.load_arrays(copy, "all", image_size=32)
 
 
 def test_resolve_generates_synthetic_faces_or_finds_celeba(tmp_path, root):

@@ -40,7 +40,7 @@ def test_an_interrupted_prepare_continues_to_the_same_cache(root, tmp_path, monk
 
 def test_a_finished_cache_is_not_made_again(root, monkeypatch):
     data.prepare_cache(root, SIZE, progress=False)
-    monkeypatch.setattr(data, "_decoder", None)  # decoding anything now would fail
+    monkeypatch.setattr(data, "_face_decoder", None)  # decoding anything now would fail
     assert cli.main(["prepare", "--data", str(root), "--image-size", str(SIZE)]) == 0
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,26 +144,65 @@ class FaceSequence(keras.utils.PyDataset):
 # The fast way: tf.data
 
 
-def _decoder(image_size: int):
-    """A TensorFlow function: JPEG file path → uint8 (S, S, 3) face, decoded at reduced size."""
+def face_window(image_size: int) -> list[int]:
+    """[top, left, side, side] of the centre square in a CelebA-sized JPEG decoded at 1/``dct_ratio``
+    (libjpeg rounds the reduced size up): the window the ``tf.data`` pipeline decodes."""
+    ratio = dct_ratio(image_size)
+    height, width = -(-celeba.IMAGE_HEIGHT // ratio), -(-celeba.IMAGE_WIDTH // ratio)
+    side = round(CROP_FRACTION * width)
+    return [(height - side) // 2, (width - side) // 2, side, side]
+
+
+def _face_decoder(image_size: int):
+    """A TensorFlow function: JPEG file path → (uint8 centre square, decoded at reduced size and
+    not yet resized; the JPEG's (height, width)). Only the window's rows and columns are decoded."""
     import tensorflow as tf
 
-    ratio = dct_ratio(image_size)
+    ratio, window = dct_ratio(image_size), face_window(image_size)
 
     def decode(path):
-        image = tf.io.decode_jpeg(tf.io.read_file(path), channels=3, ratio=ratio, dct_method="INTEGER_FAST")
-        shape = tf.shape(image)
-        height, width = shape[0], shape[1]
-        side = tf.cast(tf.round(CROP_FRACTION * tf.cast(width, tf.float32)), tf.int32)
-        top, left = (height - side) // 2, (width - side) // 2
-        face = image[top:top + side, left:left + side]
-        # Area averaging antialiases the small downscale that dct_ratio leaves (< 2×) at half the cost of
-        # antialias=True, and its averages stay within [0, 255], so adding 0.5 and truncating rounds them
-        # (faster than round + clip). benchmarks/README.md has the measurements.
-        face = tf.image.resize(face, (image_size, image_size), method="area")
-        return tf.cast(face + 0.5, tf.uint8)
+        raw = tf.io.read_file(path)
+        face = tf.io.decode_and_crop_jpeg(raw, window, channels=3, ratio=ratio, dct_method="INTEGER_FAST")
+        return face, tf.io.extract_jpeg_shape(raw)[:2]
 
     return decode
+
+
+def _batch_resizer(image_size: int, scale: float):
+    """A TensorFlow function on a batch: (faces, JPEG sizes, paths) → the faces area-resized to
+    (S, S) and multiplied by ``scale``, float32. Fails naming the first image that is not CelebA-sized
+    (its window would not be the face). One resize per batch costs far less than one per image, and area
+    averaging antialiases the small downscale (< 2×) that ``dct_ratio`` leaves; benchmarks/README.md."""
+    import tensorflow as tf
+
+    expected = tf.constant([celeba.IMAGE_HEIGHT, celeba.IMAGE_WIDTH])
+
+    def resize(faces, sizes, paths):
+        wrong = tf.reduce_any(sizes != expected, axis=1)
+        first = tf.argmax(tf.cast(wrong, tf.int32))
+        check = tf.debugging.Assert(tf.logical_not(wrong[first]), [
+            "Image", paths[first], "is", sizes[first], f"(height, width) pixels, not "
+            f"{celeba.IMAGE_HEIGHT}x{celeba.IMAGE_WIDTH} like aligned CelebA images: replace it with its aligned "
+            "version (img_align_celeba) or re-generate the data set."])
+        with tf.control_dependencies([check]):
+            return tf.image.resize(faces, (image_size, image_size), method="area") * scale
+
+    return resize
+
+
+def _faces(paths, image_size: int, batch_size: int, scale: float, drop_remainder=False):
+    """``paths`` (a dataset of file paths, or of (path, extra) pairs) → batches of resized faces (and
+    the extras), decoded in parallel."""
+    import tensorflow as tf
+
+    decode, resize = _face_decoder(image_size), _batch_resizer(image_size, scale)
+    autotune = tf.data.AUTOTUNE
+    paired = isinstance(paths.element_spec, tuple)
+    faces = paths.map((lambda path, extra: (*decode(path), path, extra)) if paired else
+                      (lambda path: (*decode(path), path)), num_parallel_calls=autotune)
+    faces = faces.batch(batch_size, drop_remainder=drop_remainder)
+    return faces.map((lambda x, sizes, path, extra: (resize(x, sizes, path), extra)) if paired else resize,
+                     num_parallel_calls=autotune)
 
 
 def _aligned_empty(shape, dtype, alignment: int = 64) -> np.ndarray:
@@ -173,10 +214,21 @@ def _aligned_empty(shape, dtype, alignment: int = 64) -> np.ndarray:
     return buffer[start:start + nbytes].view(dtype).reshape(shape)
 
 
-def _to_float(images, conditions):
-    import tensorflow as tf
+class _Buffers:
+    """Aligned float32 arrays for the cached pipeline's batches, each handed out again once TensorFlow
+    has let go of it: a fresh array per batch makes the kernel clear its pages, which took as much CPU
+    time as filling it (benchmarks/README.md). The ``keep`` newest arrays are kept."""
 
-    return tf.cast(images, tf.float32) / 255.0, conditions
+    def __init__(self, keep: int = 8):
+        self.keep, self.arrays, self.lock = keep, [], threading.Lock()
+
+    def get(self, shape) -> np.ndarray:
+        with self.lock:
+            for array in self.arrays:
+                if array.shape == shape and sys.getrefcount(array) == 3:  # the list, `array` and the call
+                    return array
+            self.arrays = [*self.arrays[-(self.keep - 1):], _aligned_empty(shape, np.float32)]
+            return self.arrays[-1]
 
 
 def make_dataset(root, split="train", image_size=64, batch_size=64, attributes=None, shuffle=True, seed=0,
@@ -192,34 +244,32 @@ def make_dataset(root, split="train", image_size=64, batch_size=64, attributes=N
 
     idx = index(root, split, attributes, limit)
     autotune = tf.data.AUTOTUNE
+    shapes = (None, image_size, image_size, 3), (None, len(idx.attributes))
     if cache:
         images = np.load(prepare_cache(root, image_size, cache_dir), mmap_mode="r")
+        buffers = _Buffers()
 
         def gather(rows):
             rows = np.sort(rows)  # batches are random anyway; sorted reads are kinder to the disk
             batch = images[idx.rows[rows]]
-            floats = _aligned_empty(batch.shape, np.float32)
-            np.divide(batch, np.float32(255), out=floats)  # the values _to_float computes, in one pass
+            floats = buffers.get(batch.shape)
+            np.multiply(batch, np.float32(1 / 255), out=floats)  # to [0, 1] in one pass
             return floats, idx.conditions[rows]
+
+        def load(rows):
+            batch = tf.numpy_function(gather, [rows], (tf.float32, tf.float32))
+            return tuple(tf.ensure_shape(tensor, shape) for tensor, shape in zip(batch, shapes))
 
         dataset = tf.data.Dataset.range(len(idx.rows))
         if shuffle:
             dataset = dataset.shuffle(len(idx.rows), seed=seed, reshuffle_each_iteration=True)
         dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-        dataset = dataset.map(lambda rows: tf.numpy_function(gather, [rows], (tf.float32, tf.float32)),
-                              num_parallel_calls=autotune)
+        dataset = dataset.map(load, num_parallel_calls=autotune)
     else:
         dataset = tf.data.Dataset.from_tensor_slices((idx.paths, idx.conditions))
         if shuffle:
             dataset = dataset.shuffle(len(idx.paths), seed=seed, reshuffle_each_iteration=True)
-        decode = _decoder(image_size)
-        dataset = dataset.map(lambda path, c: (decode(path), c), num_parallel_calls=autotune)
-        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-        dataset = dataset.map(_to_float, num_parallel_calls=autotune)
-    n_attributes = len(idx.attributes)
-    dataset = dataset.map(
-        lambda x, c: (tf.ensure_shape(x, (None, image_size, image_size, 3)), tf.ensure_shape(c, (None, n_attributes)))
-    )
+        dataset = _faces(dataset, image_size, batch_size, 1 / 255, drop_remainder)
     return dataset.prefetch(autotune)
 
 
@@ -262,10 +312,9 @@ def prepare_cache(root, image_size=64, cache_dir=None, chunk=4096, progress=True
     shape = (n, image_size, image_size, 3)
     images = (np.lib.format.open_memmap(path, mode="r+") if start else
               np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=shape))
-    decode = _decoder(image_size)
-    dataset = (tf.data.Dataset.from_tensor_slices(idx.paths[start:])
-               .map(decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-               .batch(chunk).prefetch(2))
+    faces = _faces(tf.data.Dataset.from_tensor_slices(idx.paths[start:]), image_size, 256, 1.0)
+    # area averages stay within [0, 255], so adding 0.5 and truncating rounds them
+    dataset = faces.map(lambda x: tf.cast(x + 0.5, tf.uint8)).rebatch(chunk).prefetch(2)
     with tqdm(total=n, initial=start, unit="img", desc=f"caching {image_size}px faces", disable=not progress) as bar:
         for batch in dataset:
             batch = batch.numpy()
