@@ -8,7 +8,8 @@ The first epoch compiles and warms up; the later ones are timed. Two ways to fee
 * ``fit`` — Keras' own ``model.fit`` on in-memory float32 arrays (host slicing; on a GPU,
   Keras moves each batch one step ahead);
 * ``device`` (JAX only) — the uint8 images sit on the accelerator once; each step gathers a
-  shuffled batch there, scales it to [0, 1] and runs Keras' own ``train_step``, jitted.
+  shuffled batch there, scales it to [0, 1] and runs Keras' own ``train_step``, jitted; the
+  trained weights go back into the model at the end.
 
 Prints a summary line, then one line of JSON.
 """
@@ -99,6 +100,11 @@ def train_device(model, images, conditions, batch_size, epochs, steps) -> EpochT
         for i in range(steps):
             logs, state = step(state, images, conditions, order, i)
         timer.on_epoch_end(epoch, logs)
+    variables = (model.trainable_variables, model.non_trainable_variables, model.optimizer.variables,
+                 model.metrics_variables)
+    for model_variables, values in zip(variables, state):  # the trained weights back into the model
+        for variable, value in zip(model_variables, values):
+            variable.assign(value)
     return timer
 
 
@@ -125,7 +131,7 @@ def main(argv=None) -> dict:
     timer = FEEDS[args.feed](model, images, conditions, args.batch_size, args.epochs, steps)
     seconds = statistics.median(timer.seconds[1:])
     result = dict(
-        backend=keras.backend.backend(), device=_device(), architecture=args.architecture,
+        backend=keras.backend.backend(), device=device_name(), architecture=args.architecture,
         parameters=model.count_params(), jit_compile=model.jit_compile, image_size=args.image_size,
         batch_size=args.batch_size, feed=args.feed, mixed_precision=args.mixed_precision, steps_per_epoch=steps,
         epoch_seconds=timer.seconds, losses=timer.losses, img_s=steps * args.batch_size / seconds,
@@ -139,7 +145,7 @@ def main(argv=None) -> dict:
     return result
 
 
-def _device() -> str:
+def device_name() -> str:
     """The accelerator (or CPU) the backend computes on, as the backend names it."""
     if keras.backend.backend() == "jax":
         import jax

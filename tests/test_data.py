@@ -77,6 +77,9 @@ def test_cached_dataset_matches_the_cold_pipeline(root, tmp_path):
     x, c = next(iter(cached))
     np.testing.assert_array_equal(c.numpy(), cold_c)
     assert np.abs(x.numpy() - cold).max() <= 1 / 255 + 1e-6
+    arrays, conditions = data.load_arrays(root, "valid", 32, cache=True, cache_dir=tmp_path)
+    np.testing.assert_array_equal(arrays, x.numpy())
+    np.testing.assert_array_equal(conditions, cold_c)
 
 
 def test_unreadable_image_names_the_file(tmp_path):

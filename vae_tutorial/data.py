@@ -273,8 +273,14 @@ def make_dataset(root, split="train", image_size=64, batch_size=64, attributes=N
     return dataset.prefetch(autotune)
 
 
-def load_arrays(root, split="train", image_size=64, attributes=None, limit=None, batch_size=256):
-    """A split (or its first ``limit`` images) as in-memory arrays: float32 images and conditions."""
+def load_arrays(root, split="train", image_size=64, attributes=None, limit=None, batch_size=256, cache=False,
+                cache_dir=None):
+    """A split (or its first ``limit`` images) as in-memory arrays: float32 images and conditions.
+    ``cache=True``: from the uint8 cache (made first if missing), without TensorFlow when it is ready."""
+    if cache:
+        idx = index(root, split, attributes, limit)
+        images = np.load(prepare_cache(root, image_size, cache_dir), mmap_mode="r")
+        return np.multiply(images[idx.rows], np.float32(1 / 255), dtype=np.float32), idx.conditions
     dataset = make_dataset(root, split, image_size, batch_size, attributes, shuffle=False, limit=limit)
     images, conditions = zip(*((x.numpy(), c.numpy()) for x, c in dataset))
     return np.concatenate(images), np.concatenate(conditions)
@@ -299,15 +305,15 @@ def prepare_cache(root, image_size=64, cache_dir=None, chunk=4096, progress=True
     """Decode every image of the data set once, in parallel, into a memory-mapped uint8 array
     (N, S, S, 3) in the attribute file's order. Resumable: an interrupted run continues where it
     stopped; a finished cache is returned at once."""
-    import tensorflow as tf
-    from tqdm.auto import tqdm
-
     path = cache_path(root, image_size, cache_dir)
     idx = index(root, "all", attributes=[])
     n = len(idx.paths)
     start = _cache_progress(path, n)
     if start == n:
         return path
+    import tensorflow as tf
+    from tqdm.auto import tqdm
+
     path.parent.mkdir(parents=True, exist_ok=True)
     shape = (n, image_size, image_size, 3)
     images = (np.lib.format.open_memmap(path, mode="r+") if start else

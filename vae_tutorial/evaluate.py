@@ -99,16 +99,16 @@ def accuracy(judge: keras.Model, images, conditions, attributes) -> dict[str, fl
 
 
 def train_judge(root, attributes, image_size: int, epochs: int = 12, limit: int | None = 20000, seed: int = 0,
-                verbose: int = 0) -> tuple[keras.Model, dict[str, float]]:
+                verbose: int = 0, cache: bool = False) -> tuple[keras.Model, dict[str, float]]:
     """A fresh judge fitted on the first ``limit`` real training faces; returns it with its
-    per-attribute accuracy on held-out test faces."""
+    per-attribute accuracy on held-out test faces. ``cache``: read the faces from the uint8 cache."""
     attributes = list(attributes)
-    images, conditions = data.load_arrays(root, "train", image_size, attributes, limit=limit)
+    images, conditions = data.load_arrays(root, "train", image_size, attributes, limit=limit, cache=cache)
     keras.utils.set_random_seed(seed)
     judge = build_judge(image_size, len(attributes))
     judge.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
     judge.fit(images, conditions, batch_size=64, epochs=epochs, shuffle=True, verbose=verbose)
-    test_images, test_conditions = data.load_arrays(root, "test", image_size, attributes, limit=HELD_OUT)
+    test_images, test_conditions = data.load_arrays(root, "test", image_size, attributes, limit=HELD_OUT, cache=cache)
     return judge, accuracy(judge, test_images, test_conditions, attributes)
 
 
@@ -161,19 +161,19 @@ def reconstruction_mse(model, images, conditions) -> float:
     return float(np.mean(np.square(reconstructions - np.asarray(images))))
 
 
-def evaluate(model, root, run_dir, attributes=None, n: int = 200, seed: int = 0) -> dict:
+def evaluate(model, root, run_dir, attributes=None, n: int = 200, seed: int = 0, cache: bool = False) -> dict:
     """Judge accuracy, attribute control and held-out reconstruction error of a run's CVAE,
     written to ``run_dir/evaluation.json`` and returned. ``attributes``: the model's conditions
-    (read from the run's ``settings.json`` when not given)."""
+    (read from the run's ``settings.json`` when not given). ``cache``: read faces from the uint8 cache."""
     attributes = list(attributes or run_attributes(run_dir))
     n_conditions = model.decoder.inputs[1].shape[-1]
     if len(attributes) != n_conditions:
         raise ValueError(f"attributes={attributes} are {len(attributes)} but the model takes {n_conditions} "
                          f"conditions; pass the attributes it was trained with.")
     size = model_image_size(model)
-    judge, judge_accuracy = load_or_train_judge(run_dir, root, attributes, size)
+    judge, judge_accuracy = load_or_train_judge(run_dir, root, attributes, size, cache=cache)
     by_value = attribute_control(model, judge, data.index(root, "train", attributes).conditions, attributes, n, seed)
-    images, conditions = data.load_arrays(root, "test", size, attributes, limit=HELD_OUT)
+    images, conditions = data.load_arrays(root, "test", size, attributes, limit=HELD_OUT, cache=cache)
     result = {
         "attributes": attributes,
         "judge_accuracy": judge_accuracy,

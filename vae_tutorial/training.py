@@ -26,7 +26,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import tensorflow as tf  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from . import data, models  # noqa: E402
@@ -56,7 +55,7 @@ class Devices:
 
     names: tuple[str, ...]  # logical devices used, e.g. ("GPU:0",) or ("CPU:0",)
     gpu: bool
-    strategy: tf.distribute.Strategy
+    strategy: object  # a tf.distribute.Strategy
 
     @property
     def kind(self) -> str:
@@ -66,6 +65,8 @@ class Devices:
 def find_devices(distribute: bool = False) -> Devices:
     """The GPUs if there are any, else the CPU; with ``distribute`` a ``MirroredStrategy`` over all
     of them (several GPUs, or several logical CPU devices when configured so)."""
+    import tensorflow as tf
+
     gpus = tf.config.list_logical_devices("GPU")
     devices = gpus or tf.config.list_logical_devices("CPU")
     if distribute:
