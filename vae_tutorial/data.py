@@ -144,6 +144,17 @@ class FaceSequence(keras.utils.PyDataset):
 # The fast way: tf.data
 
 
+def steady(dataset):
+    """``dataset`` without tf.data's autotuner: its ``AUTOTUNE`` maps then run on all cores (up to 16)
+    from the start. The autotuner starts again with every epoch, and in half the short epochs measured
+    here it left the cores idle for ~0.4 s (benchmarks/README.md)."""
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
+
+
 def face_window(image_size: int) -> list[int]:
     """[top, left, side, side] of the centre square in a CelebA-sized JPEG decoded at 1/``dct_ratio``
     (libjpeg rounds the reduced size up): the window the ``tf.data`` pipeline decodes."""
@@ -270,7 +281,7 @@ def make_dataset(root, split="train", image_size=64, batch_size=64, attributes=N
         if shuffle:
             dataset = dataset.shuffle(len(idx.paths), seed=seed, reshuffle_each_iteration=True)
         dataset = _faces(dataset, image_size, batch_size, 1 / 255, drop_remainder)
-    return dataset.prefetch(autotune)
+    return steady(dataset.prefetch(autotune))
 
 
 def load_arrays(root, split="train", image_size=64, attributes=None, limit=None, batch_size=256, cache=False,
@@ -320,7 +331,7 @@ def prepare_cache(root, image_size=64, cache_dir=None, chunk=4096, progress=True
               np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=shape))
     faces = _faces(tf.data.Dataset.from_tensor_slices(idx.paths[start:]), image_size, 256, 1.0)
     # area averages stay within [0, 255], so adding 0.5 and truncating rounds them
-    dataset = faces.map(lambda x: tf.cast(x + 0.5, tf.uint8)).rebatch(chunk).prefetch(2)
+    dataset = steady(faces.map(lambda x: tf.cast(x + 0.5, tf.uint8)).rebatch(chunk).prefetch(2))
     with tqdm(total=n, initial=start, unit="img", desc=f"caching {image_size}px faces", disable=not progress) as bar:
         for batch in dataset:
             batch = batch.numpy()
