@@ -182,8 +182,8 @@ def _face_decoder(image_size: int):
 def _batch_resizer(image_size: int, scale: float):
     """A TensorFlow function on a batch: (faces, JPEG sizes, paths) → the faces area-resized to
     (S, S) and multiplied by ``scale``, float32. Fails naming the first image that is not CelebA-sized
-    (its window would not be the face). One resize per batch costs far less than one per image, and area
-    averaging antialiases the small downscale (< 2×) that ``dct_ratio`` leaves; benchmarks/README.md."""
+    (its window would not be the face). One resize per batch spares the per-image ops of one per image,
+    and area averaging antialiases the small downscale (< 2×) that ``dct_ratio`` leaves; benchmarks/README.md."""
     import tensorflow as tf
 
     expected = tf.constant([celeba.IMAGE_HEIGHT, celeba.IMAGE_WIDTH])
