@@ -165,8 +165,8 @@ def face_window(image_size: int) -> list[int]:
 
 
 def _face_decoder(image_size: int):
-    """A TensorFlow function: JPEG file path → (uint8 centre square, decoded at reduced size and
-    not yet resized; the JPEG's (height, width)). Only the window's rows and columns are decoded."""
+    """A TensorFlow function: JPEG file path → (uint8 centre square, decoded at reduced size and not
+    yet resized; the JPEG's (height, width); the path). Only the window's rows and columns are decoded."""
     import tensorflow as tf
 
     ratio, window = dct_ratio(image_size), face_window(image_size)
@@ -174,7 +174,7 @@ def _face_decoder(image_size: int):
     def decode(path):
         raw = tf.io.read_file(path)
         face = tf.io.decode_and_crop_jpeg(raw, window, channels=3, ratio=ratio, dct_method="INTEGER_FAST")
-        return face, tf.io.extract_jpeg_shape(raw)[:2]
+        return face, tf.io.extract_jpeg_shape(raw)[:2], path
 
     return decode
 
@@ -201,19 +201,18 @@ def _batch_resizer(image_size: int, scale: float):
     return resize
 
 
-def _faces(paths, image_size: int, batch_size: int, scale: float, drop_remainder=False):
-    """``paths`` (a dataset of file paths, or of (path, extra) pairs) → batches of resized faces (and
-    the extras), decoded in parallel."""
+def _faces(dataset, image_size: int, batch_size: int, scale: float, drop_remainder=False):
+    """``dataset`` of JPEG paths, or of (path, label) pairs → batches of faces resized to (S, S) and
+    multiplied by ``scale`` (with their labels), decoded in parallel."""
     import tensorflow as tf
 
     decode, resize = _face_decoder(image_size), _batch_resizer(image_size, scale)
-    autotune = tf.data.AUTOTUNE
-    paired = isinstance(paths.element_spec, tuple)
-    faces = paths.map((lambda path, extra: (*decode(path), path, extra)) if paired else
-                      (lambda path: (*decode(path), path)), num_parallel_calls=autotune)
+    paired = isinstance(dataset.element_spec, tuple)
+    faces = dataset.map((lambda path, label: (decode(path), label)) if paired else decode,
+                        num_parallel_calls=tf.data.AUTOTUNE)
     faces = faces.batch(batch_size, drop_remainder=drop_remainder)
-    return faces.map((lambda x, sizes, path, extra: (resize(x, sizes, path), extra)) if paired else resize,
-                     num_parallel_calls=autotune)
+    return faces.map((lambda batch, labels: (resize(*batch), labels)) if paired else resize,
+                     num_parallel_calls=tf.data.AUTOTUNE)
 
 
 def _aligned_empty(shape, dtype, alignment: int = 64) -> np.ndarray:
@@ -255,10 +254,10 @@ def make_dataset(root, split="train", image_size=64, batch_size=64, attributes=N
 
     idx = index(root, split, attributes, limit)
     autotune = tf.data.AUTOTUNE
-    shapes = (None, image_size, image_size, 3), (None, len(idx.attributes))
     if cache:
         images = np.load(prepare_cache(root, image_size, cache_dir), mmap_mode="r")
         buffers = _Buffers()
+        shapes = (None, image_size, image_size, 3), (None, len(idx.attributes))
 
         def gather(rows):
             rows = np.sort(rows)  # batches are random anyway; sorted reads are kinder to the disk

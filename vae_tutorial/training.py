@@ -20,6 +20,7 @@ import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -30,6 +31,9 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 from . import data, models  # noqa: E402
 from .settings import Settings, short_path  # noqa: E402
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 MODEL_FILE, HISTORY_FILE, SETTINGS_FILE = "model.keras", "history.csv", "settings.json"
 SAMPLES_DIR, LOGS_DIR, BACKUP_DIR = "samples", "logs", "backup"
@@ -55,7 +59,7 @@ class Devices:
 
     names: tuple[str, ...]  # logical devices used, e.g. ("GPU:0",) or ("CPU:0",)
     gpu: bool
-    strategy: object  # a tf.distribute.Strategy
+    strategy: tf.distribute.Strategy
 
     @property
     def kind(self) -> str:
