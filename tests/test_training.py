@@ -123,3 +123,15 @@ def test_cli_explains_its_options_and_names_bad_values(faces, tmp_path, clean_en
         assert option in out
     assert main(["train", "--data", str(faces), "--out", str(tmp_path), "--attributes", "Smiling,Smiley"]) == 2
     assert "Smiley" in capsys.readouterr().err
+
+
+def test_the_jax_backend_trains_from_the_same_cache(faces, tmp_path, clean_env):
+    run_dir = tmp_path / "jax_run"
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    done = subprocess.run(_cli(faces, run_dir, "--epochs", "1"), env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "device(s)       CPU:0 (no GPU found)" in done.stdout
+    assert (run_dir / training.MODEL_FILE).exists() and len(_history(run_dir)) == 1
+    refused = subprocess.run(_cli(faces, tmp_path / "other", "--distribute"), env=env, capture_output=True,
+                             text=True, timeout=600)
+    assert refused.returncode != 0 and "needs Keras' TensorFlow backend" in refused.stderr

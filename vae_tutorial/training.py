@@ -68,9 +68,19 @@ class Devices:
 
 def find_devices(distribute: bool = False) -> Devices:
     """The GPUs if there are any, else the CPU; with ``distribute`` a ``MirroredStrategy`` over all
-    of them (several GPUs, or several logical CPU devices when configured so)."""
+    of them (several GPUs, or several logical CPU devices when configured so). On Keras' JAX backend
+    the devices are JAX's (TensorFlow, feeding the data there, may see no GPU) and there is no
+    ``distribute``."""
     import tensorflow as tf
 
+    if keras.backend.backend() == "jax":
+        import jax
+
+        if distribute:
+            raise ValueError("--distribute needs Keras' TensorFlow backend (KERAS_BACKEND=tensorflow); on JAX, "
+                             "train on one device.")
+        device = jax.devices()[0]  # JAX's default: a GPU when there is one
+        return Devices((f"{device.platform.upper()}:{device.id}",), device.platform == "gpu", tf.distribute.get_strategy())
     gpus = tf.config.list_logical_devices("GPU")
     devices = gpus or tf.config.list_logical_devices("CPU")
     if distribute:
