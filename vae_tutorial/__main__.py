@@ -54,6 +54,13 @@ def _attribute_names(text: str) -> tuple[str, ...]:
     return tuple(celeba.check_attribute_names([name.strip() for name in text.split(",") if name.strip()]))
 
 
+def _source(args: argparse.Namespace, S: settings.Settings):
+    """The data set ``--data`` names, else the one the settings resolve to (a ``data.Source``)."""
+    from . import data
+
+    return data.resolve(S) if args.data is None else data.Source(args.data.name, args.data)
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -90,13 +97,10 @@ def add_train(commands) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from . import data, training
+    from . import training
 
     S = settings_from(args)
-    if args.data is None:
-        source = data.resolve(S)
-    else:
-        source = data.Source(args.data.name, args.data)
+    source = _source(args, S)
     out = args.out or S.run_dir(source.name)
     training.train(S, source.root, out, limit=args.limit, mixed_precision=args.mixed_precision, jit=args.jit,
                    distribute=args.distribute, cache=args.cache, progress="bar")
@@ -124,7 +128,7 @@ def run_prepare(args: argparse.Namespace) -> int:
     from . import data
 
     S = settings_from(args)
-    root = data.resolve(S).root if args.data is None else args.data
+    root = _source(args, S).root
     done, n = data.cache_progress(root, S.image_size)
     if 0 < done < n:
         print(f"continuing after {done:,} of {n:,} images")
@@ -159,10 +163,10 @@ def add_evaluate(commands) -> None:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from . import data, evaluate, training
+    from . import evaluate, training
 
     S = settings.load()
-    source = data.resolve(S) if args.data is None else data.Source(args.data.name, args.data)
+    source = _source(args, S)
     run_dir = args.run or S.run_dir(source.name)
     result = evaluate.evaluate(training.load_run(run_dir), source.root, run_dir, n=args.samples)
     print(evaluate.table(result))

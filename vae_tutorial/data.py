@@ -159,9 +159,8 @@ def face_window(image_size: int) -> list[int]:
     """[top, left, side, side] of the centre square in a CelebA-sized JPEG decoded at 1/``dct_ratio``
     (libjpeg rounds the reduced size up): the window the ``tf.data`` pipeline decodes."""
     ratio = dct_ratio(image_size)
-    height, width = -(-celeba.IMAGE_HEIGHT // ratio), -(-celeba.IMAGE_WIDTH // ratio)
-    side = round(CROP_FRACTION * width)
-    return [(height - side) // 2, (width - side) // 2, side, side]
+    left, top, right, bottom = crop_box(-(-celeba.IMAGE_WIDTH // ratio), -(-celeba.IMAGE_HEIGHT // ratio))
+    return [top, left, bottom - top, right - left]
 
 
 def _face_decoder(image_size: int):
