@@ -4,7 +4,7 @@
 
 Writes ``list_attr_celeba.txt`` and ``list_eval_partition.txt`` (CelebA's split sizes when n is
 CelebA's 202,599), an empty ``img_align_celeba/`` and the finished uint8 cache that
-``data.prepare_cache`` would make, so ``data.index`` and ``make_dataset(cache=True)`` read it as
+``pipeline.prepare_cache`` would make, so ``data.index`` and ``make_dataset(cache=True)`` read it as
 they read a prepared CelebA. ``distinct`` faces are drawn (in parallel) and repeated, mirrored
 every other time, to fill ``n`` rows: training speed does not depend on what the pixels show, and
 drawing 202,599 faces would take minutes of a lent GPU machine's time.

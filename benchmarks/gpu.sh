@@ -43,7 +43,7 @@ train() {  # architecture feed precision(bf16|fp32) epochs: one run, its JSON ap
 # Most important first, so a time limit cuts the least useful runs.
 train deep device bf16 3  # the fast path: uint8 images on the GPU, bf16, XLA, large batches
 train deep fit bf16 2     # beside it: Keras' own fit from host arrays
-train seed device bf16 2  # the article's network
+train article device bf16 2  # the article's network
 train deep device fp32 2  # beside it: without mixed precision
 
 echo; echo "card: $(cat "$out/gpu.txt")"

@@ -23,8 +23,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the checkout's vae_tutorial
 
 import keras  # noqa: E402
-
 import train_speed  # noqa: E402  (beside this file)
+
 from vae_tutorial import evaluate, models, settings  # noqa: E402
 
 # The targets of the tutorial's default run: the judge reads real faces right, and faces drawn with an

@@ -26,12 +26,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the checkout's vae_tutorial
 
+import celeba_sized  # noqa: E402  (beside this file)
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-import celeba_sized  # noqa: E402  (beside this file)
-from vae_tutorial import celeba, data, settings, synthetic  # noqa: E402
+from vae_tutorial import celeba, data, pipeline, settings, synthetic  # noqa: E402
 
 SMALL, LARGE = 5_000, 50_000  # images in the two synthetic sets
 IMAGE_SIZE, BATCH_SIZE, TRAIN_BATCH_SIZE = 64, 256, 32
@@ -120,10 +120,11 @@ def decode_limit_tf(paths) -> Speed:
 
     ratio = data.dct_ratio(IMAGE_SIZE)
 
-    def decoded_shape(path):  # decoded as data.make_dataset decodes, then only its shape is kept
+    def decoded_shape(path):  # decoded as pipeline.make_dataset decodes, then only its shape is kept
         return tf.shape(tf.io.decode_jpeg(tf.io.read_file(path), channels=3, ratio=ratio, dct_method="INTEGER_FAST"))
 
-    shapes = data.steady(tf.data.Dataset.from_tensor_slices(paths).map(decoded_shape, num_parallel_calls=os.cpu_count()))
+    shapes = tf.data.Dataset.from_tensor_slices(paths).map(decoded_shape, num_parallel_calls=os.cpu_count())
+    shapes = pipeline.steady(shapes)
     return _timed(lambda: sum(len(batch) for batch in shapes.batch(BATCH_SIZE)))
 
 
@@ -162,7 +163,7 @@ def face_sequence(root) -> Speed:
 
 def tfdata(root, cache: bool, epochs: int = 1) -> Speed:
     """Epochs of ``make_dataset``, after one batch has started the pipeline."""
-    dataset = data.make_dataset(root, "all", IMAGE_SIZE, BATCH_SIZE, ATTRIBUTES, cache=cache)
+    dataset = pipeline.make_dataset(root, "all", IMAGE_SIZE, BATCH_SIZE, ATTRIBUTES, cache=cache)
     next(iter(dataset))
     return _timed(lambda: sum(_iterate(dataset) for _ in range(epochs)))
 
@@ -174,7 +175,7 @@ def prepare(root) -> Speed:
         stale.unlink(missing_ok=True)
 
     def count():
-        data.prepare_cache(root, IMAGE_SIZE, progress=False)
+        pipeline.prepare_cache(root, IMAGE_SIZE, progress=False)
         return len(np.load(path, mmap_mode="r"))
 
     return _timed(count)
@@ -236,7 +237,7 @@ def training(root, steps: int) -> dict:
     """Training images per second of each CVAE on each backend (a warm-up epoch, then one timed)."""
     speeds = {}
     for backend in backends():
-        for architecture in ("seed", "deep"):
+        for architecture in ("article", "deep"):
             result = _run_json([HERE / "train_speed.py", "--data", root, "--image-size", IMAGE_SIZE, "--architecture",
                                 architecture, "--batch-size", TRAIN_BATCH_SIZE, "--steps", steps, "--epochs", 2],
                                env={"KERAS_BACKEND": backend})

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout's vae_tutorial
 
-from vae_tutorial import data, settings  # noqa: E402
+from vae_tutorial import pipeline, settings  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -33,7 +33,7 @@ def main(argv=None) -> None:
     parser.add_argument("--batch-size", type=int, default=256)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    dataset = data.make_dataset(args.root, "all", args.image_size, args.batch_size, settings.DEFAULT_ATTRIBUTES)
+    dataset = pipeline.make_dataset(args.root, "all", args.image_size, args.batch_size, settings.DEFAULT_ATTRIBUTES)
     images = sum(len(x) for x, _ in dataset)
     print(json.dumps({"images": images, "seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}))
 

@@ -1,4 +1,3 @@
-import pytest
 
 
 # --- browser test ordering (tests/test_browser.py) -------------------------------------------

@@ -152,7 +152,8 @@ def lab(tmp_path_factory):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT_S} s:\n{log_path.read_text()[-3000:]}")
+                log = log_path.read_text()[-3000:]
+                pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT_S} s:\n{log}")
             time.sleep(0.5)
         yield url, root, notebook
     finally:
@@ -276,7 +277,8 @@ def _number(readout: str) -> float:
 
 def _drag_slider(page, slider, value: float) -> tuple[str, bool]:
     """Drag the slider's handle with the mouse to ``value``; return (the readout then, whether it moved)."""
-    handle, track, readout = slider.locator(".noUi-handle"), slider.locator(".noUi-base"), slider.locator(".widget-readout")
+    handle, track = slider.locator(".noUi-handle"), slider.locator(".noUi-base")
+    readout = slider.locator(".widget-readout")
     low, high, now = (float(handle.get_attribute(a)) for a in ("aria-valuemin", "aria-valuemax", "aria-valuenow"))
     hb, tb = handle.bounding_box(), track.bounding_box()
     assert hb and tb, "the slider has no handle or track on the page"
@@ -303,7 +305,8 @@ def _shot_region(page, locators, path: Path, pad: int) -> None:
     x0, y0 = min(b["x"] for b in boxes) - pad, min(b["y"] for b in boxes) - pad
     x1 = max(b["x"] + b["width"] for b in boxes) + pad
     y1 = max(b["y"] + b["height"] for b in boxes) + pad
-    page.screenshot(path=path, clip={"x": max(x0, 0), "y": max(y0, 0), "width": x1 - max(x0, 0), "height": y1 - max(y0, 0)})
+    left, top = max(x0, 0), max(y0, 0)
+    page.screenshot(path=path, clip={"x": left, "y": top, "width": x1 - left, "height": y1 - top})
 
 
 def _pixel_change(before: Path, after: Path, diff_path: Path) -> tuple[float, float]:
@@ -334,7 +337,8 @@ def test_smiling_slider_redraws_the_face(lab):
             context = browser.new_context(viewport={"width": 1280, "height": 1000}, device_scale_factor=1)
             context.set_default_timeout(UI_TIMEOUT_MS)
             page = context.new_page()
-            page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+            page.on("console",
+                    lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
             page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
 
             t0 = time.monotonic()
@@ -385,7 +389,8 @@ def test_smiling_slider_redraws_the_face(lab):
             if (root / notebook).read_bytes() != original:  # belt and braces: autosave is off
                 (root / notebook).write_bytes(original)
 
-    mean, changed = _pixel_change(ARTIFACTS / "face_before.png", ARTIFACTS / "face_after.png", ARTIFACTS / "face_diff.png")
+    mean, changed = _pixel_change(ARTIFACTS / "face_before.png", ARTIFACTS / "face_after.png",
+                                  ARTIFACTS / "face_diff.png")
     (ARTIFACTS / "timing.txt").write_text(
         f"open {t_open:.1f} s, run all {t_run:.1f} s, Smiling {value_before} -> {value_after}, "
         f"mean pixel change {mean:.2f}/255, {changed:.1%} of pixels changed\n"

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from vae_tutorial import celeba, data, settings, synthetic
+from vae_tutorial import celeba, data, pipeline, settings, synthetic
 
 N = 40
 
@@ -17,7 +17,7 @@ def test_crop_is_the_centre_148_square_of_a_celeba_image():
 
 @pytest.mark.parametrize("size, window", [(128, [35, 15, 148, 148]), (64, [17, 7, 74, 74]), (32, [9, 4, 37, 37])])
 def test_decoded_window_is_the_crop_box_at_the_reduced_size(size, window):
-    assert data.face_window(size) == window  # 128 px: ratio 1, exactly crop_box(178, 218)
+    assert pipeline.face_window(size) == window  # 128 px: ratio 1, exactly crop_box(178, 218)
 
 
 @pytest.mark.parametrize("size, ratio", [(16, 8), (32, 4), (64, 2), (128, 1), (148, 1)])
@@ -41,7 +41,7 @@ def test_bad_split_and_attribute_names_are_explained(root):
 
 def test_dataset_yields_float_images_and_conditions_in_file_order(root):
     attributes = ["Smiling", "Male", "Eyeglasses"]
-    dataset = data.make_dataset(root, "all", image_size=32, batch_size=16, attributes=attributes, shuffle=False)
+    dataset = pipeline.make_dataset(root, "all", image_size=32, batch_size=16, attributes=attributes, shuffle=False)
     batches = list(dataset)
     images = np.concatenate([x.numpy() for x, _ in batches])
     conditions = np.concatenate([c.numpy() for _, c in batches])
@@ -52,8 +52,8 @@ def test_dataset_yields_float_images_and_conditions_in_file_order(root):
 
 
 def test_shuffled_dataset_holds_the_same_images(root):
-    ordered, _ = data.load_arrays(root, "train", image_size=16)
-    shuffled = np.concatenate([x.numpy() for x, _ in data.make_dataset(root, "train", 16, 8, shuffle=True)])
+    ordered, _ = pipeline.load_arrays(root, "train", image_size=16)
+    shuffled = np.concatenate([x.numpy() for x, _ in pipeline.make_dataset(root, "train", 16, 8, shuffle=True)])
     assert not np.array_equal(ordered, shuffled)
     np.testing.assert_allclose(np.sort(ordered.reshape(len(ordered), -1).sum(1)),
                                np.sort(shuffled.reshape(len(shuffled), -1).sum(1)), rtol=1e-5)
@@ -63,21 +63,21 @@ def test_face_sequence_and_tf_data_agree(root):
     sequence = data.FaceSequence(root, "all", image_size=32, batch_size=8, attributes=["Smiling"], shuffle=False)
     assert len(sequence) == N // 8
     x_seq, c_seq = sequence[1]
-    x_tf, c_tf = data.load_arrays(root, "all", image_size=32, attributes=["Smiling"], limit=16)
+    x_tf, c_tf = pipeline.load_arrays(root, "all", image_size=32, attributes=["Smiling"], limit=16)
     np.testing.assert_array_equal(c_seq, c_tf[8:16])
     assert x_seq.shape == (8, 32, 32, 3) and x_seq.dtype == np.float32
     assert np.abs(x_seq - x_tf[8:16]).mean() < 0.03  # PIL and TensorFlow resample slightly differently
 
 
 def test_cached_dataset_matches_the_cold_pipeline(root, tmp_path):
-    cold, cold_c = data.load_arrays(root, "valid", image_size=32)
-    path = data.prepare_cache(root, 32, cache_dir=tmp_path, progress=False)
+    cold, cold_c = pipeline.load_arrays(root, "valid", image_size=32)
+    path = pipeline.prepare_cache(root, 32, cache_dir=tmp_path, progress=False)
     assert np.load(path, mmap_mode="r").shape == (N, 32, 32, 3)
-    cached = data.make_dataset(root, "valid", 32, 64, shuffle=False, cache=True, cache_dir=tmp_path)
+    cached = pipeline.make_dataset(root, "valid", 32, 64, shuffle=False, cache=True, cache_dir=tmp_path)
     x, c = next(iter(cached))
     np.testing.assert_array_equal(c.numpy(), cold_c)
     assert np.abs(x.numpy() - cold).max() <= 1 / 255 + 1e-6
-    arrays, conditions = data.load_arrays(root, "valid", 32, cache=True, cache_dir=tmp_path)
+    arrays, conditions = pipeline.load_arrays(root, "valid", 32, cache=True, cache_dir=tmp_path)
     np.testing.assert_array_equal(arrays, x.numpy())
     np.testing.assert_array_equal(conditions, cold_c)
 
@@ -90,7 +90,7 @@ def test_unreadable_image_names_the_file(tmp_path):
 
 
 def test_cached_batches_held_by_the_caller_are_never_overwritten(root, tmp_path):
-    dataset = data.make_dataset(root, "all", 32, 8, ["Smiling"], cache=True, cache_dir=tmp_path)
+    dataset = pipeline.make_dataset(root, "all", 32, 8, ["Smiling"], cache=True, cache_dir=tmp_path)
     held = [x for x, _ in dataset]  # tensors kept alive while later epochs are made
     copies = [x.numpy().copy() for x in held]
     for _ in range(3):
@@ -100,7 +100,7 @@ def test_cached_batches_held_by_the_caller_are_never_overwritten(root, tmp_path)
 
 @pytest.mark.parametrize("cache", [False, True])
 def test_both_pipelines_declare_their_shapes_and_run_steady(root, tmp_path, cache):
-    dataset = data.make_dataset(root, "all", 32, 8, ["Smiling", "Male"], cache=cache, cache_dir=tmp_path)
+    dataset = pipeline.make_dataset(root, "all", 32, 8, ["Smiling", "Male"], cache=cache, cache_dir=tmp_path)
     assert [(spec.shape.as_list(), spec.dtype.name) for spec in dataset.element_spec] == [
         ([None, 32, 32, 3], "float32"), ([None, 2], "float32")]
     assert dataset.options().autotune.enabled is False  # steady: all cores from the first batch
@@ -116,7 +116,7 @@ def test_an_image_of_another_size_is_named(root, tmp_path):
     name = celeba.load_attributes(copy).index[5]
     Image.new("RGB", (200, 250)).save(celeba.images_dir(copy) / name)
     with pytest.raises(tf.errors.InvalidArgumentError, match=f"{name}.*not 218x178 like aligned CelebA"):
-        data.load_arrays(copy, "all", image_size=32)
+        pipeline.load_arrays(copy, "all", image_size=32)
 
 
 def test_resolve_generates_synthetic_faces_or_finds_celeba(tmp_path, root):

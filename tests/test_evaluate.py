@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pytest
 
-from vae_tutorial import evaluate, models, synthetic
+from vae_tutorial import evaluate, models, runs, synthetic, training
 
 ATTRIBUTES = ["Smiling", "Eyeglasses", "Male"]
 SIZE = 8
@@ -19,7 +19,7 @@ class Painter:
     def __init__(self, obeys=True):
         self.obeys = obeys
 
-    def predict(self, inputs, **_):
+    def predict_on_batch(self, inputs, **_):
         z, c = inputs
         images = np.zeros((len(z), SIZE, SIZE, 3), "float32")
         images[:, 0, : len(ATTRIBUTES), 0] = c if self.obeys else 0
@@ -70,7 +70,7 @@ def test_control_is_the_fraction_judged_as_intended():
 
 def test_evaluation_numbers_have_the_promised_shape_and_ranges(root, cvae, run_dir):
     result = evaluate.evaluate(cvae, root, run_dir, ATTRIBUTES, n=8)
-    saved = json.loads((run_dir / evaluate.RESULT_FILE).read_text())
+    saved = json.loads((run_dir / runs.RESULT_FILE).read_text())
     assert saved == result
     for key in ("control", "judge_accuracy"):
         assert list(result[key]) == ATTRIBUTES
@@ -88,7 +88,7 @@ def test_judge_is_cached_in_the_run_folder(root, run_dir, monkeypatch):
 
     monkeypatch.setattr(evaluate, "train_judge", no_training)
     _, accuracy = evaluate.load_or_train_judge(run_dir, root, ATTRIBUTES, SIZE)
-    assert accuracy == json.loads((run_dir / evaluate.JUDGE_INFO_FILE).read_text())["accuracy"]
+    assert accuracy == json.loads((run_dir / runs.JUDGE_INFO_FILE).read_text())["accuracy"]
     assert list(accuracy) == ATTRIBUTES and all(0 <= v <= 1 for v in accuracy.values())
     for other in ((ATTRIBUTES[:2], SIZE), (ATTRIBUTES, 2 * SIZE)):  # another judge is needed
         with pytest.raises(AssertionError, match="cached"):
@@ -98,14 +98,14 @@ def test_judge_is_cached_in_the_run_folder(root, run_dir, monkeypatch):
 def test_reconstruction_error_is_the_mean_squared_pixel_difference(cvae):
     images = np.random.default_rng(0).random((5, SIZE, SIZE, 3)).astype("float32")
     conditions = np.ones((5, len(ATTRIBUTES)), "float32")
-    z = evaluate.encode(cvae, images, conditions)
-    expected = np.mean((evaluate.decode(cvae, z, conditions) - images) ** 2)
+    z = models.encode(cvae, images, conditions)
+    expected = np.mean((models.decode(cvae, z, conditions) - images) ** 2)
     assert evaluate.reconstruction_mse(cvae, images, conditions) == pytest.approx(expected)
 
 
 def test_errors_name_the_problem_and_the_fix(root, cvae, tmp_path):
     with pytest.raises(FileNotFoundError, match="notebook 03"):
-        evaluate.run_attributes(tmp_path)
+        runs.run_attributes(tmp_path)
     with pytest.raises(ValueError, match="takes 3 conditions"):
         evaluate.evaluate(cvae, root, tmp_path, ATTRIBUTES[:2])
 
@@ -118,19 +118,19 @@ def test_command_line_prints_the_table_and_writes_the_json(root, cvae, run_dir, 
     assert main(["evaluate", "--data", str(root), "--run", str(run_dir), "--samples", "4"]) == 0
     printed = capsys.readouterr().out
     assert "judge accuracy" in printed and "Reconstruction error" in printed
-    assert json.loads((run_dir / evaluate.RESULT_FILE).read_text())["samples_per_setting"] == 4
+    assert json.loads((run_dir / runs.RESULT_FILE).read_text())["samples_per_setting"] == 4
 
 
 def test_load_or_train_says_when_it_trains(tmp_path, monkeypatch, capsys):
-    from vae_tutorial import data, settings, training
+    from vae_tutorial import data, settings
 
     calls = []
     monkeypatch.setattr(training, "train", lambda S, root, run_dir, **options: calls.append(run_dir) or "model")
     S = settings.load(data_dir=tmp_path)
     source = data.Source("synthetic", tmp_path / "faces")
-    assert evaluate.load_or_train(S, source) == "model"
+    assert training.load_or_train(S, source) == "model"
     assert calls == [S.run_dir("synthetic")] and "training one now" in capsys.readouterr().out
     S.run_dir("synthetic").mkdir(parents=True)
-    (S.run_dir("synthetic") / training.MODEL_FILE).touch()
-    evaluate.load_or_train(S, source)  # a finished run: train() only loads it, and says so itself
+    (S.run_dir("synthetic") / runs.MODEL_FILE).touch()
+    training.load_or_train(S, source)  # a finished run: train() only loads it, and says so itself
     assert "training one now" not in capsys.readouterr().out

@@ -31,7 +31,7 @@ def test_cvae_parts_have_the_documented_inputs_and_outputs(architecture):
     decoded = model.decoder.predict([keras.ops.convert_to_numpy(z), conditions], verbose=0)
     assert decoded.shape == images.shape
     assert decoded.min() >= 0 and decoded.max() <= 1
-    assert set(model(([images, conditions]))) == {"z_mean", "z_log_var", "z", "reconstruction"}
+    assert set(model([images, conditions])) == {"z_mean", "z_log_var", "z", "reconstruction"}
     assert model.conditional
 
 

@@ -35,7 +35,7 @@ def test_keyword_overrides_win_over_environment(monkeypatch):
     [
         ("VAE_TUTORIAL_DATASET", "imagenet", "VAE_TUTORIAL_DATASET"),
         ("VAE_TUTORIAL_EPOCHS", "many", "VAE_TUTORIAL_EPOCHS='many'"),
-        ("VAE_TUTORIAL_ARCHITECTURE", "resnet", "seed"),
+        ("VAE_TUTORIAL_ARCHITECTURE", "resnet", "article"),
         ("VAE_TUTORIAL_BATCH_SIZE", "0", "batch_size=0"),
     ],
 )

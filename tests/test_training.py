@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vae_tutorial import settings, synthetic, training
+from vae_tutorial import runs, settings, synthetic, training
 from vae_tutorial.__main__ import main
 
 TINY = dict(image_size=16, batch_size=8, latent_dim=4, attributes=("Smiling", "Eyeglasses"))
@@ -32,7 +32,7 @@ def clean_env(monkeypatch):
 
 
 def _history(run_dir) -> pd.DataFrame:
-    return pd.read_csv(run_dir / training.HISTORY_FILE)
+    return pd.read_csv(run_dir / runs.HISTORY_FILE)
 
 
 def _cli(faces, run_dir, *options):
@@ -45,7 +45,7 @@ def test_a_run_folder_holds_model_history_samples_and_settings(faces, tmp_path, 
     S = settings.load(epochs=2, **TINY)
     model = training.train(S, faces, run_dir, progress="epochs")
     out = capsys.readouterr().out
-    assert "training images per epoch" in out and "rough time" in out and "epoch 2/2" in out
+    assert "training images per epoch" in out and "rough time" in out and "Epoch 2/2" in out
     assert list(_history(run_dir)["epoch"]) == [0, 1]
     assert {"loss", "reconstruction", "kl", "mse", "val_mse"} <= set(_history(run_dir))
     assert sorted(p.name for p in (run_dir / "samples").iterdir()) == ["epoch_001.png", "epoch_002.png"]
@@ -69,7 +69,7 @@ def test_a_killed_run_continues_where_it_stopped(faces, tmp_path, clean_env):
     run_dir, epochs = tmp_path / "run", 5
     command = _cli(faces, run_dir, "--epochs", str(epochs))
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    history = run_dir / training.HISTORY_FILE
+    history = run_dir / runs.HISTORY_FILE
     deadline = time.monotonic() + 240
     while process.poll() is None and time.monotonic() < deadline:
         if history.exists() and history.read_text().count("\n") >= 3:  # header + two finished epochs
@@ -78,7 +78,7 @@ def test_a_killed_run_continues_where_it_stopped(faces, tmp_path, clean_env):
         time.sleep(0.02)
     returncode = process.wait(timeout=60)
     assert returncode == -signal.SIGKILL, process.stderr.read().decode()[-3000:]
-    assert not (run_dir / training.MODEL_FILE).exists()
+    assert not (run_dir / runs.MODEL_FILE).exists()
     killed_after = _history(run_dir)["epoch"].nunique()
     assert 2 <= killed_after < epochs
 
@@ -87,7 +87,7 @@ def test_a_killed_run_continues_where_it_stopped(faces, tmp_path, clean_env):
     assert "resuming after epoch" in result.stdout
     assert list(_history(run_dir)["epoch"]) == list(range(epochs))
     assert len(list((run_dir / "samples").glob("epoch_*.png"))) == epochs
-    assert (run_dir / training.MODEL_FILE).exists()
+    assert (run_dir / runs.MODEL_FILE).exists()
 
 
 DISTRIBUTED = textwrap.dedent("""
@@ -131,7 +131,7 @@ def test_the_jax_backend_trains_from_the_same_cache(faces, tmp_path, clean_env):
     done = subprocess.run(_cli(faces, run_dir, "--epochs", "1"), env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "device(s)       CPU:0 (no GPU found)" in done.stdout
-    assert (run_dir / training.MODEL_FILE).exists() and len(_history(run_dir)) == 1
+    assert (run_dir / runs.MODEL_FILE).exists() and len(_history(run_dir)) == 1
     refused = subprocess.run(_cli(faces, tmp_path / "other", "--distribute"), env=env, capture_output=True,
                              text=True, timeout=600)
     assert refused.returncode != 0 and "needs Keras' TensorFlow backend" in refused.stderr

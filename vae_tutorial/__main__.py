@@ -4,54 +4,53 @@ Each command is two small functions: ``add_<command>(commands)`` declares the su
 options and sets ``handler=run_<command>``; ``run_<command>(args)`` does the work and returns an
 exit status. List the ``add_`` function in ``COMMANDS``. Commands import the heavy modules
 (TensorFlow) inside ``run_``, so ``--help`` stays instant. ``add_settings_options`` and
-``settings_from`` give any command the settings' options with the settings' defaults.
+``settings_from`` give any command the settings' options, derived from their declaration in
+``settings.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
 from . import settings
 
-# Command-line option → (settings field, type, metavar, help), for the options that override a setting.
-SETTINGS_OPTIONS = {
-    "--image-size": ("image_size", int, "S", "side of the square faces, in pixels"),
-    "--epochs": ("epochs", int, "N", "passes over the training faces"),
-    "--batch-size": ("batch_size", int, "B", "faces per training step"),
-    "--latent-dim": ("latent_dim", int, "Z", "numbers in the latent code"),
-    "--beta": ("beta", float, "X", "weight of the KL term"),
-    "--architecture": ("architecture", str, None, "seed (the article's network) or deep"),
-    "--attributes": ("attributes", str, "A,B,...", "the conditions: comma-separated CelebA attribute names"),
-}
 
-
-def add_settings_options(parser: argparse.ArgumentParser, *options: str) -> None:
-    """Add the named ``SETTINGS_OPTIONS`` (all when none are named); each defaults to the setting."""
-    defaults = settings.load()
-    for option in options or SETTINGS_OPTIONS:
-        field, kind, metavar, help_text = SETTINGS_OPTIONS[option]
-        default = getattr(defaults, field)
+def add_settings_options(parser: argparse.ArgumentParser, *names: str) -> None:
+    """Add an option for each named setting (all those declared with ``option=True`` when none are
+    named): ``--image-size`` for ``image_size``, with the setting's help, type and choices."""
+    for f in dataclasses.fields(settings.Settings):
+        if not (f.name in names if names else f.metadata["option"]):
+            continue
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
         default = ",".join(default) if isinstance(default, tuple) else default
-        extra = {"choices": settings.ARCHITECTURES} if field == "architecture" else {"metavar": metavar}
-        parser.add_argument(option, type=kind, help=f"{help_text} (default: {default})", **extra)
+        parser.add_argument("--" + f.name.replace("_", "-"), dest=f.name, type=_parser(f.name),
+                            choices=f.metadata["choices"], metavar=f.metadata["metavar"],
+                            help=f"{f.metadata['help']} (default: {default}, or ${settings.env_name(f.name)})")
+
+
+def _parser(name: str):
+    """argparse's ``type`` for a setting: its text parsed as ``settings.parse`` does."""
+    def parse(text: str):
+        try:
+            return settings.parse(name, text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse
 
 
 def settings_from(args: argparse.Namespace) -> settings.Settings:
     """The settings, with the options given on the command line replacing their defaults."""
-    overrides = {}
-    for field, *_ in SETTINGS_OPTIONS.values():
-        value = getattr(args, field, None)
-        if value is not None:
-            overrides[field] = _attribute_names(value) if field == "attributes" else value
+    overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(settings.Settings)
+                 if getattr(args, f.name, None) is not None}
+    if "attributes" in overrides:
+        from . import celeba
+
+        overrides["attributes"] = tuple(celeba.check_attribute_names(list(overrides["attributes"])))
     return settings.load(**overrides)
-
-
-def _attribute_names(text: str) -> tuple[str, ...]:
-    from . import celeba
-
-    return tuple(celeba.check_attribute_names([name.strip() for name in text.split(",") if name.strip()]))
 
 
 def _source(args: argparse.Namespace, S: settings.Settings):
@@ -80,13 +79,13 @@ def add_train(commands) -> None:
         "(TensorBoard) and settings.json. Run the same command again after an interruption to continue from the "
         "last finished epoch.",
     )
-    parser.add_argument("--data", type=Path, metavar="DIR", help="data set folder in CelebA's layout (default: "
-                        "CelebA under the settings' data_dir when present, else the synthetic faces, made on first use)")
+    parser.add_argument("--data", type=Path, metavar="DIR", help="data set folder in CelebA's layout (default: CelebA "
+                        "under the settings' data_dir when present, else the synthetic faces, made on first use)")
     parser.add_argument("--out", type=Path, metavar="RUN_DIR", help="run folder (default: the settings' run folder "
                         "for the data set)")
     add_settings_options(parser)
-    parser.add_argument("--limit", type=_positive, metavar="N", help="train on the first N training images only (a subset, "
-                        "e.g. for full CelebA on a CPU)")
+    parser.add_argument("--limit", type=_positive, metavar="N", help="train on the first N training images only "
+                        "(a subset, e.g. for full CelebA on a CPU)")
     parser.add_argument("--mixed-precision", action="store_true", help="compute in float16 (faster on recent GPUs)")
     parser.add_argument("--jit", action=argparse.BooleanOptionalAction, default=None,
                         help="XLA compilation (default: on for GPUs, off for CPUs)")
@@ -120,12 +119,12 @@ def add_prepare(commands) -> None:
         "arrays instead of JPEGs. Run the same command again after an interruption to continue where it stopped.",
     )
     parser.add_argument("--data", type=Path, help="data set folder in CelebA's layout (default: as for train)")
-    add_settings_options(parser, "--image-size")
+    add_settings_options(parser, "image_size")
     parser.set_defaults(handler=run_prepare)
 
 
 def run_prepare(args: argparse.Namespace) -> int:
-    from . import data
+    from . import data, pipeline
 
     S = settings_from(args)
     root = _source(args, S).root
@@ -133,7 +132,7 @@ def run_prepare(args: argparse.Namespace) -> int:
     if 0 < done < n:
         print(f"continuing after {done:,} of {n:,} images")
     try:
-        path = data.prepare_cache(root, S.image_size)
+        path = pipeline.prepare_cache(root, S.image_size)
     except KeyboardInterrupt:
         print("interrupted: run the same command again to continue where it stopped", file=sys.stderr)
         return 130
@@ -163,14 +162,14 @@ def add_evaluate(commands) -> None:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from . import evaluate, training
+    from . import evaluate, runs
 
     S = settings.load()
     source = _source(args, S)
     run_dir = args.run or S.run_dir(source.name)
-    result = evaluate.evaluate(training.load_run(run_dir), source.root, run_dir, n=args.samples)
+    result = evaluate.evaluate(runs.load_run(run_dir), source.root, run_dir, n=args.samples)
     print(evaluate.table(result))
-    print(f"written to {settings.short_path(run_dir / evaluate.RESULT_FILE)}")
+    print(f"written to {settings.short_path(run_dir / runs.RESULT_FILE)}")
     return 0
 
 

@@ -1,13 +1,13 @@
-"""Batches of faces for the models: (root, split, image size, attributes) → (images, conditions).
+"""Faces for the models, the readable way: which data set, which images, one face at a time.
 
-Three ways in, one geometry (a centre square around the face, resized):
+* ``resolve`` — the data set the settings ask for (CelebA, or the synthetic faces made on first use);
+* ``index`` — the files, attribute-file rows and 0/1 conditions of a split;
+* ``load_face`` and ``FaceSequence`` — a small ``keras.utils.PyDataset`` that opens each JPEG with
+  PIL when its batch is asked for (the seed article's memory-efficient generator);
+* the geometry every way in shares (``crop_box``: the centre square around the face) and where the
+  uint8 cache lives (``cache_path``).
 
-* ``FaceSequence`` — a small, readable ``keras.utils.PyDataset`` that opens each JPEG with PIL
-  when its batch is asked for (the seed article's memory-efficient generator);
-* ``make_dataset`` — a ``tf.data`` pipeline that decodes in parallel, at reduced JPEG size when
-  the target is small, and prefetches;
-* ``prepare_cache`` — decodes everything once into a uint8 array on disk (memory-mapped) that
-  ``make_dataset(cache=True)`` reads instead of the JPEGs.
+The fast ways in, ``tf.data`` and the cache, are in ``pipeline.py``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,162 +139,7 @@ class FaceSequence(keras.utils.PyDataset):
 
 
 # ---------------------------------------------------------------------------------------------
-# The fast way: tf.data
-
-
-def steady(dataset):
-    """``dataset`` without tf.data's autotuner: its ``AUTOTUNE`` maps then run on all cores (up to 16)
-    from the start. The autotuner starts again with every epoch, and in half the short epochs measured
-    here it left the cores idle for ~0.4 s (benchmarks/README.md)."""
-    import tensorflow as tf
-
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    return dataset.with_options(options)
-
-
-def face_window(image_size: int) -> list[int]:
-    """[top, left, side, side] of the centre square in a CelebA-sized JPEG decoded at 1/``dct_ratio``
-    (libjpeg rounds the reduced size up): the window the ``tf.data`` pipeline decodes."""
-    ratio = dct_ratio(image_size)
-    left, top, right, bottom = crop_box(-(-celeba.IMAGE_WIDTH // ratio), -(-celeba.IMAGE_HEIGHT // ratio))
-    return [top, left, bottom - top, right - left]
-
-
-def _face_decoder(image_size: int):
-    """A TensorFlow function: JPEG file path → (uint8 centre square, decoded at reduced size and not
-    yet resized; the JPEG's (height, width); the path). Only the window's rows and columns are decoded."""
-    import tensorflow as tf
-
-    ratio, window = dct_ratio(image_size), face_window(image_size)
-
-    def decode(path):
-        raw = tf.io.read_file(path)
-        face = tf.io.decode_and_crop_jpeg(raw, window, channels=3, ratio=ratio, dct_method="INTEGER_FAST")
-        return face, tf.io.extract_jpeg_shape(raw)[:2], path
-
-    return decode
-
-
-def _batch_resizer(image_size: int, scale: float):
-    """A TensorFlow function on a batch: (faces, JPEG sizes, paths) → the faces area-resized to
-    (S, S) and multiplied by ``scale``, float32. Fails naming the first image that is not CelebA-sized
-    (its window would not be the face). One resize per batch spares the per-image ops of one per image,
-    and area averaging antialiases the small downscale (< 2×) that ``dct_ratio`` leaves; benchmarks/README.md."""
-    import tensorflow as tf
-
-    expected = tf.constant([celeba.IMAGE_HEIGHT, celeba.IMAGE_WIDTH])
-
-    def resize(faces, sizes, paths):
-        wrong = tf.reduce_any(sizes != expected, axis=1)
-        first = tf.argmax(tf.cast(wrong, tf.int32))
-        check = tf.debugging.Assert(tf.logical_not(wrong[first]), [
-            "Image", paths[first], "is", sizes[first], f"(height, width) pixels, not "
-            f"{celeba.IMAGE_HEIGHT}x{celeba.IMAGE_WIDTH} like aligned CelebA images: replace it with its aligned "
-            "version (img_align_celeba) or re-generate the data set."])
-        with tf.control_dependencies([check]):
-            return tf.image.resize(faces, (image_size, image_size), method="area") * scale
-
-    return resize
-
-
-def _faces(dataset, image_size: int, batch_size: int, scale: float, drop_remainder=False):
-    """``dataset`` of JPEG paths, or of (path, label) pairs → batches of faces resized to (S, S) and
-    multiplied by ``scale`` (with their labels), decoded in parallel."""
-    import tensorflow as tf
-
-    decode, resize = _face_decoder(image_size), _batch_resizer(image_size, scale)
-    paired = isinstance(dataset.element_spec, tuple)
-    faces = dataset.map((lambda path, label: (decode(path), label)) if paired else decode,
-                        num_parallel_calls=tf.data.AUTOTUNE)
-    faces = faces.batch(batch_size, drop_remainder=drop_remainder)
-    return faces.map((lambda batch, labels: (resize(*batch), labels)) if paired else resize,
-                     num_parallel_calls=tf.data.AUTOTUNE)
-
-
-def _aligned_empty(shape, dtype, alignment: int = 64) -> np.ndarray:
-    """An uninitialised array starting on an ``alignment``-byte boundary: TensorFlow takes such a
-    ``numpy_function`` result as it is, where it copies a less aligned one (see benchmarks/README.md)."""
-    nbytes = math.prod(shape) * np.dtype(dtype).itemsize
-    buffer = np.empty(nbytes + alignment, np.uint8)
-    start = -buffer.ctypes.data % alignment
-    return buffer[start:start + nbytes].view(dtype).reshape(shape)
-
-
-class _Buffers:
-    """Aligned float32 arrays for the cached pipeline's batches, each handed out again once TensorFlow
-    has let go of it: a fresh array per batch makes the kernel clear its pages, which took as much CPU
-    time as filling it (benchmarks/README.md). The ``keep`` newest arrays are kept."""
-
-    def __init__(self, keep: int = 8):
-        self.keep, self.arrays, self.lock = keep, [], threading.Lock()
-
-    def get(self, shape) -> np.ndarray:
-        with self.lock:
-            for array in self.arrays:
-                if array.shape == shape and sys.getrefcount(array) == 3:  # the list, `array` and the call
-                    return array
-            self.arrays = [*self.arrays[-(self.keep - 1):], _aligned_empty(shape, np.float32)]
-            return self.arrays[-1]
-
-
-def make_dataset(root, split="train", image_size=64, batch_size=64, attributes=None, shuffle=True, seed=0,
-                 cache=False, drop_remainder=False, limit=None, cache_dir=None):
-    """A ``tf.data.Dataset`` of ``(images, conditions)``: float32 images in [0, 1] of shape
-    (B, S, S, 3) and float32 0/1 conditions (B, A) in the order of ``attributes`` (all 40 when None).
-
-    With ``shuffle=False`` the order is the attribute file's. With ``cache=True`` the images come
-    from the uint8 array that ``prepare_cache`` wrote in ``cache_dir`` (made now if missing), so no
-    JPEG is decoded.
-    """
-    import tensorflow as tf
-
-    idx = index(root, split, attributes, limit)
-    autotune = tf.data.AUTOTUNE
-    if cache:
-        images = np.load(prepare_cache(root, image_size, cache_dir), mmap_mode="r")
-        buffers = _Buffers()
-        shapes = (None, image_size, image_size, 3), (None, len(idx.attributes))
-
-        def gather(rows):
-            rows = np.sort(rows)  # batches are random anyway; sorted reads are kinder to the disk
-            batch = images[idx.rows[rows]]
-            floats = buffers.get(batch.shape)
-            np.multiply(batch, np.float32(1 / 255), out=floats)  # to [0, 1] in one pass
-            return floats, idx.conditions[rows]
-
-        def load(rows):
-            batch = tf.numpy_function(gather, [rows], (tf.float32, tf.float32))
-            return tuple(tf.ensure_shape(tensor, shape) for tensor, shape in zip(batch, shapes))
-
-        dataset = tf.data.Dataset.range(len(idx.rows))
-        if shuffle:
-            dataset = dataset.shuffle(len(idx.rows), seed=seed, reshuffle_each_iteration=True)
-        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-        dataset = dataset.map(load, num_parallel_calls=autotune)
-    else:
-        dataset = tf.data.Dataset.from_tensor_slices((idx.paths, idx.conditions))
-        if shuffle:
-            dataset = dataset.shuffle(len(idx.paths), seed=seed, reshuffle_each_iteration=True)
-        dataset = _faces(dataset, image_size, batch_size, 1 / 255, drop_remainder)
-    return steady(dataset.prefetch(autotune))
-
-
-def load_arrays(root, split="train", image_size=64, attributes=None, limit=None, batch_size=256, cache=False,
-                cache_dir=None):
-    """A split (or its first ``limit`` images) as in-memory arrays: float32 images and conditions.
-    ``cache=True``: from the uint8 cache (made first if missing), without TensorFlow when it is ready."""
-    if cache:
-        idx = index(root, split, attributes, limit)
-        images = np.load(prepare_cache(root, image_size, cache_dir), mmap_mode="r")
-        return np.multiply(images[idx.rows], np.float32(1 / 255), dtype=np.float32), idx.conditions
-    dataset = make_dataset(root, split, image_size, batch_size, attributes, shuffle=False, limit=limit)
-    images, conditions = zip(*((x.numpy(), c.numpy()) for x, c in dataset))
-    return np.concatenate(images), np.concatenate(conditions)
-
-
-# ---------------------------------------------------------------------------------------------
-# Prepare once: a uint8 cache on disk
+# The uint8 cache: where it lives and how far it is
 
 
 def cache_path(root, image_size: int, cache_dir=None) -> Path:
@@ -307,42 +150,10 @@ def cache_path(root, image_size: int, cache_dir=None) -> Path:
 def cache_progress(root, image_size: int, cache_dir=None) -> tuple[int, int]:
     """(images already in the cache, images in the data set): equal when the cache is ready to train from."""
     n = len(index(root, "all", attributes=[]).paths)
-    return _cache_progress(cache_path(root, image_size, cache_dir), n), n
+    return read_cache_progress(cache_path(root, image_size, cache_dir), n), n
 
 
-def prepare_cache(root, image_size=64, cache_dir=None, chunk=4096, progress=True) -> Path:
-    """Decode every image of the data set once, in parallel, into a memory-mapped uint8 array
-    (N, S, S, 3) in the attribute file's order. Resumable: an interrupted run continues where it
-    stopped; a finished cache is returned at once."""
-    path = cache_path(root, image_size, cache_dir)
-    idx = index(root, "all", attributes=[])
-    n = len(idx.paths)
-    start = _cache_progress(path, n)
-    if start == n:
-        return path
-    import tensorflow as tf
-    from tqdm.auto import tqdm
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    shape = (n, image_size, image_size, 3)
-    images = (np.lib.format.open_memmap(path, mode="r+") if start else
-              np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=shape))
-    faces = _faces(tf.data.Dataset.from_tensor_slices(idx.paths[start:]), image_size, 256, 1.0)
-    # area averages stay within [0, 255], so adding 0.5 and truncating rounds them
-    dataset = steady(faces.map(lambda x: tf.cast(x + 0.5, tf.uint8)).rebatch(chunk).prefetch(2))
-    with tqdm(total=n, initial=start, unit="img", desc=f"caching {image_size}px faces", disable=not progress) as bar:
-        for batch in dataset:
-            batch = batch.numpy()
-            images[start:start + len(batch)] = batch
-            images.flush()
-            start += len(batch)
-            _write_cache_progress(path, n, start)
-            bar.update(len(batch))
-    del images
-    return path
-
-
-def _cache_progress(path: Path, n: int) -> int:
+def read_cache_progress(path: Path, n: int) -> int:
     """How many of the ``n`` images the cache at ``path`` already holds (0 without one, or for another set)."""
     try:
         state = json.loads(path.with_suffix(".json").read_text())
@@ -351,7 +162,7 @@ def _cache_progress(path: Path, n: int) -> int:
     return state["done"] if path.exists() and state.get("n") == n else 0
 
 
-def _write_cache_progress(path: Path, n: int, done: int) -> None:
+def write_cache_progress(path: Path, n: int, done: int) -> None:
     """Record that the first ``done`` of ``n`` images are in the cache; atomic, so an interruption
     never leaves a half-written progress file."""
     state_path = path.with_suffix(".json")

@@ -22,69 +22,55 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from . import data, training
+from . import data, models, pipeline, runs
 from .settings import short_path
 
-JUDGE_FILE, JUDGE_INFO_FILE, RESULT_FILE = "judge.keras", "judge.json", "evaluation.json"
 HELD_OUT = 2000  # at most this many test faces are scored
-
-
-# ---------------------------------------------------------------------------------------------
-# The trained CVAE
-
-
-def load_or_train(settings, source):
-    """The CVAE trained with these settings on ``source`` (a ``data.Source``), loaded from its run
-    folder; trained there first, exactly as notebook 03 does, when the folder holds no finished run."""
-    run_dir = settings.run_dir(source.name)
-    if not (run_dir / training.MODEL_FILE).exists():
-        print(f"No trained CVAE in {short_path(run_dir)} yet: training one now with the settings above, "
-              f"as notebook 03 does (this happens once).")
-    return training.train(settings, source.root, run_dir, progress="epochs")
-
-
-def run_attributes(run_dir) -> list[str]:
-    """The attributes a run's CVAE is conditioned on, in order, from its ``settings.json``."""
-    path = Path(run_dir) / training.SETTINGS_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"{short_path(path)} does not exist: is {short_path(Path(run_dir))} a run folder "
-                                f"written by notebook 03 or `python -m vae_tutorial train`?")
-    return list(json.loads(path.read_text())["settings"]["attributes"])
-
-
-def encode(model, images, conditions) -> np.ndarray:
-    """The mean latent vector ``z_mean`` of each face, given its conditions."""
-    return model.encoder.predict([np.asarray(images), np.asarray(conditions)], batch_size=256, verbose=0)[0]
-
-
-def decode(model, z, conditions) -> np.ndarray:
-    """Faces (float in [0, 1]) drawn by the decoder from latent vectors and conditions."""
-    return model.decoder.predict([np.asarray(z), np.asarray(conditions)], batch_size=256, verbose=0)
-
-
-def model_image_size(model) -> int:
-    """The side of the square faces the model reads and draws."""
-    return int(model.decoder.output.shape[1])
 
 
 # ---------------------------------------------------------------------------------------------
 # The judge: an attribute classifier trained on real faces
 
 
-def build_judge(image_size: int, n_attributes: int) -> keras.Model:
+def build_judge(image_size: int, n_attributes: int, seed: int = 0) -> keras.Model:
     """One convolution at full resolution (a smile is a few pixels), strided ones down to 4×4, then
-    one sigmoid output per attribute."""
+    one sigmoid output per attribute. ``seed``: initial weights and dropout."""
+    seeds = iter(range(seed * 100, seed * 100 + 100))
+
+    def kernel():
+        return keras.initializers.GlorotUniform(seed=next(seeds))
+
     inputs = keras.Input((image_size, image_size, 3), name="images")
-    x = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(inputs)
+    x = keras.layers.Conv2D(32, 3, padding="same", activation="relu", kernel_initializer=kernel())(inputs)
     width, side = 32, image_size
     while side > 4:
-        x = keras.layers.Conv2D(width, 3, strides=2, padding="same", activation="relu")(x)
+        x = keras.layers.Conv2D(width, 3, strides=2, padding="same", activation="relu", kernel_initializer=kernel())(x)
         width, side = min(2 * width, 128), (side + 1) // 2
     x = keras.layers.Flatten()(x)
-    x = keras.layers.Dropout(0.3)(x)
-    x = keras.layers.Dense(64, activation="relu")(x)
-    outputs = keras.layers.Dense(n_attributes, activation="sigmoid", name="attributes")(x)
+    x = keras.layers.Dropout(0.3, seed=next(seeds))(x)
+    x = keras.layers.Dense(64, activation="relu", kernel_initializer=kernel())(x)
+    outputs = keras.layers.Dense(n_attributes, activation="sigmoid", name="attributes", kernel_initializer=kernel())(x)
     return keras.Model(inputs, outputs, name="judge")
+
+
+class _Shuffled(keras.utils.PyDataset):
+    """(images, labels) in batches, in a new order every epoch drawn from ``seed``."""
+
+    def __init__(self, images, labels, batch_size: int, seed: int):
+        super().__init__()
+        self.images, self.labels, self.batch_size = images, labels, batch_size
+        self.rng = np.random.default_rng(seed)
+        self.on_epoch_end()
+
+    def __len__(self):
+        return -(-len(self.images) // self.batch_size)
+
+    def __getitem__(self, batch):
+        rows = np.sort(self.order[batch * self.batch_size:(batch + 1) * self.batch_size])
+        return self.images[rows], self.labels[rows]
+
+    def on_epoch_end(self):
+        self.order = self.rng.permutation(len(self.images))
 
 
 def judged(judge: keras.Model, images) -> np.ndarray:
@@ -103,12 +89,12 @@ def train_judge(root, attributes, image_size: int, epochs: int = 12, limit: int 
     """A fresh judge fitted on the first ``limit`` real training faces; returns it with its
     per-attribute accuracy on held-out test faces. ``cache``: read the faces from the uint8 cache."""
     attributes = list(attributes)
-    images, conditions = data.load_arrays(root, "train", image_size, attributes, limit=limit, cache=cache)
-    keras.utils.set_random_seed(seed)
-    judge = build_judge(image_size, len(attributes))
+    images, conditions = pipeline.load_arrays(root, "train", image_size, attributes, limit=limit, cache=cache)
+    judge = build_judge(image_size, len(attributes), seed)
     judge.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
-    judge.fit(images, conditions, batch_size=64, epochs=epochs, shuffle=True, verbose=verbose)
-    test_images, test_conditions = data.load_arrays(root, "test", image_size, attributes, limit=HELD_OUT, cache=cache)
+    judge.fit(_Shuffled(images, conditions, 64, seed), epochs=epochs, verbose=verbose)
+    test_images, test_conditions = pipeline.load_arrays(root, "test", image_size, attributes, limit=HELD_OUT,
+                                                        cache=cache)
     return judge, accuracy(judge, test_images, test_conditions, attributes)
 
 
@@ -116,7 +102,7 @@ def load_or_train_judge(run_dir, root, attributes, image_size: int, **train_opti
     """The judge cached in ``run_dir`` for these attributes and image size (trained first if there
     is none), with its held-out accuracy per attribute."""
     run_dir = Path(run_dir)
-    info_path, judge_path = run_dir / JUDGE_INFO_FILE, run_dir / JUDGE_FILE
+    info_path, judge_path = run_dir / runs.JUDGE_INFO_FILE, run_dir / runs.JUDGE_FILE
     wanted = {"attributes": list(attributes), "image_size": image_size}
     if info_path.exists() and judge_path.exists():
         info = json.loads(info_path.read_text())
@@ -150,14 +136,14 @@ def attribute_control(model, judge, pool, attributes, n: int = 200, seed: int = 
             conditions = pool[rng.choice(rows if len(rows) else len(pool), n)].copy()
             conditions[:, i] = value
             z = rng.standard_normal((n, latent_dim)).astype("float32")
-            verdict = judged(judge, decode(model, z, conditions))[:, i]
+            verdict = judged(judge, models.decode(model, z, conditions))[:, i]
             result[name][str(value)] = float(np.mean(verdict == bool(value)))
     return result
 
 
 def reconstruction_mse(model, images, conditions) -> float:
     """Mean squared error per pixel between faces and their reconstructions from ``z_mean``."""
-    reconstructions = decode(model, encode(model, images, conditions), conditions)
+    reconstructions = models.decode(model, models.encode(model, images, conditions), conditions)
     return float(np.mean(np.square(reconstructions - np.asarray(images))))
 
 
@@ -165,15 +151,16 @@ def evaluate(model, root, run_dir, attributes=None, n: int = 200, seed: int = 0,
     """Judge accuracy, attribute control and held-out reconstruction error of a run's CVAE,
     written to ``run_dir/evaluation.json`` and returned. ``attributes``: the model's conditions
     (read from the run's ``settings.json`` when not given). ``cache``: read faces from the uint8 cache."""
-    attributes = list(attributes or run_attributes(run_dir))
+    attributes = list(attributes or runs.run_attributes(run_dir))
     n_conditions = model.decoder.inputs[1].shape[-1]
     if len(attributes) != n_conditions:
         raise ValueError(f"attributes={attributes} are {len(attributes)} but the model takes {n_conditions} "
                          f"conditions; pass the attributes it was trained with.")
-    size = model_image_size(model)
+    size = models.image_size(model)
     judge, judge_accuracy = load_or_train_judge(run_dir, root, attributes, size, cache=cache)
-    by_value = attribute_control(model, judge, data.index(root, "train", attributes).conditions, attributes, n, seed)
-    images, conditions = data.load_arrays(root, "test", size, attributes, limit=HELD_OUT, cache=cache)
+    pool = data.index(root, "train", attributes).conditions
+    by_value = attribute_control(model, judge, pool, attributes, n, seed)
+    images, conditions = pipeline.load_arrays(root, "test", size, attributes, limit=HELD_OUT, cache=cache)
     result = {
         "attributes": attributes,
         "judge_accuracy": judge_accuracy,
@@ -183,7 +170,7 @@ def evaluate(model, root, run_dir, attributes=None, n: int = 200, seed: int = 0,
         "samples_per_setting": n,
         "held_out_faces": len(images),
     }
-    (Path(run_dir) / RESULT_FILE).write_text(json.dumps(result, indent=2) + "\n")
+    (Path(run_dir) / runs.RESULT_FILE).write_text(json.dumps(result, indent=2) + "\n")
     return result
 
 

@@ -7,18 +7,21 @@ TensorFlow, JAX and PyTorch backends. All three models share one pair of builder
   also the mean and log-variance of the distribution ``z`` is drawn from;
 * ``build_decoder`` — ``z`` (and conditions) → images in [0, 1].
 
-Two architectures: ``"seed"`` is the article's network (two convolutions with pooling, a small
+Two architectures: ``"article"`` is the seed article's network (two convolutions with pooling, a small
 latent); ``"deep"`` stacks strided convolutions with batch normalisation, as common CelebA VAEs do.
 """
 
 from __future__ import annotations
 
-import keras
-from keras import layers, ops
-from keras.src.losses.loss import scale_loss_for_distribution
+import random
 
-ARCHITECTURES = ("seed", "deep")
-SEED_FILTERS = (32, 64)  # the article's two convolution layers, each followed by 2×2 pooling
+import keras
+import numpy as np
+from keras import layers, ops
+
+from .settings import ARCHITECTURES
+
+ARTICLE_FILTERS = (32, 64)  # the article's two convolution layers, each followed by 2×2 pooling
 DEEP_MAX_BLOCKS = 4  # strided blocks of 32, 64, 128, 256 filters, down to a 4×4 map at most
 BN_MOMENTUM = 0.9  # batch-norm statistics that settle within a short run
 _PACKAGE = "vae_tutorial"
@@ -57,16 +60,35 @@ class Sampling(layers.Layer):
         return {**super().get_config(), "seed": self.seed}
 
 
-def reconstruction_loss(images, reconstructions):
-    """Binary cross-entropy summed over the pixels of each image, averaged over the batch."""
+def reconstruction_per_image(images, reconstructions):
+    """Binary cross-entropy summed over the pixels of each image: one number per image."""
     per_pixel = keras.losses.binary_crossentropy(images[..., None], reconstructions[..., None])
-    return ops.mean(ops.sum(per_pixel, axis=(1, 2, 3)))
+    return ops.sum(per_pixel, axis=(1, 2, 3))
+
+
+def kl_per_image(z_mean, z_log_var):
+    """KL(N(z_mean, exp(z_log_var)) ‖ N(0, 1)) summed over the latent dimensions: one number per image."""
+    per_dim = -0.5 * (1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var))
+    return ops.sum(per_dim, axis=-1)
+
+
+def reconstruction_loss(images, reconstructions):
+    """The reconstruction term averaged over the batch."""
+    return ops.mean(reconstruction_per_image(images, reconstructions))
 
 
 def kl_divergence(z_mean, z_log_var):
-    """KL(N(z_mean, exp(z_log_var)) ‖ N(0, 1)) summed over the latent dimensions, averaged over the batch."""
-    per_dim = -0.5 * (1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var))
-    return ops.mean(ops.sum(per_dim, axis=-1))
+    """The KL term averaged over the batch."""
+    return ops.mean(kl_per_image(z_mean, z_log_var))
+
+
+class MeanOverImages(keras.losses.Loss):
+    """The mean of per-image loss values (passed as ``y_pred``) over the batch. Being a Keras loss
+    with Keras' reduction, under ``tf.distribute`` each replica returns its share of the global
+    batch's mean, as Keras' own losses do; elsewhere it is a plain mean."""
+
+    def call(self, y_true, y_pred):
+        return y_pred
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,7 +114,7 @@ def _deep_filters(image_size: int) -> tuple[int, ...]:
 
 def _bottom(image_size: int, architecture: str) -> tuple[int, int]:
     """Side and channels of the smallest feature map (the encoder's last, the decoder's first)."""
-    filters = SEED_FILTERS if architecture == "seed" else _deep_filters(image_size)
+    filters = ARTICLE_FILTERS if architecture == "article" else _deep_filters(image_size)
     return image_size // 2 ** len(filters), filters[-1]
 
 
@@ -105,56 +127,78 @@ def _inputs(shape, name, n_conditions):
     return [main, conditions], main, conditions
 
 
-def build_encoder(image_size=64, latent_dim=16, n_conditions=0, architecture="seed", variational=True,
-                  name="encoder") -> keras.Model:
+class _Seeds:
+    """Seeded Glorot-uniform initialisers (Keras' default), a new seed for each layer, drawn from
+    ``seed``; with ``seed=None`` Keras' global random state decides, as for any layer."""
+
+    def __init__(self, seed: int | None):
+        self.rng = None if seed is None else random.Random(seed)
+
+    def next(self) -> int | None:
+        return None if self.rng is None else self.rng.randrange(2**31)
+
+    def kernel(self):
+        return "glorot_uniform" if self.rng is None else keras.initializers.GlorotUniform(seed=self.next())
+
+
+def build_encoder(image_size: int = 64, latent_dim: int = 16, n_conditions: int = 0, architecture: str = "article",
+                  variational: bool = True, name: str = "encoder", seed: int | None = None) -> keras.Model:
     """Images (and conditions when ``n_conditions`` > 0) → ``[z_mean, z_log_var, z]``, or just
-    ``z`` when ``variational=False`` (a plain autoencoder)."""
+    ``z`` when ``variational=False`` (a plain autoencoder). ``seed``: initial weights and sampling."""
     _check(image_size, latent_dim, architecture)
+    seeds = _Seeds(seed)
     inputs, x, conditions = _inputs((image_size, image_size, 3), "images", n_conditions)
-    if architecture == "seed":
-        for filters in SEED_FILTERS:
-            x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+    if architecture == "article":
+        for filters in ARTICLE_FILTERS:
+            x = layers.Conv2D(filters, 3, padding="same", activation="relu", kernel_initializer=seeds.kernel())(x)
             x = layers.MaxPooling2D(2)(x)
     else:
         for filters in _deep_filters(image_size):
-            x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=False)(x)
+            x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=False,
+                              kernel_initializer=seeds.kernel())(x)
             x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
             x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
     if conditions is not None:
         x = layers.Concatenate()([x, conditions])
     if not variational:
-        return keras.Model(inputs, layers.Dense(latent_dim, name="z", dtype="float32")(x), name=name)
-    z_mean = layers.Dense(latent_dim, name="z_mean", dtype="float32")(x)
+        z = layers.Dense(latent_dim, name="z", dtype="float32", kernel_initializer=seeds.kernel())(x)
+        return keras.Model(inputs, z, name=name)
+    z_mean = layers.Dense(latent_dim, name="z_mean", dtype="float32", kernel_initializer=seeds.kernel())(x)
     # Starting from log-variance 0 (σ = 1) keeps the first steps' KL term small and training stable.
     z_log_var = layers.Dense(latent_dim, kernel_initializer="zeros", name="z_log_var", dtype="float32")(x)
-    z = Sampling(name="z", dtype="float32")([z_mean, z_log_var])
+    z = Sampling(seed=seeds.next(), name="z", dtype="float32")([z_mean, z_log_var])
     return keras.Model(inputs, [z_mean, z_log_var, z], name=name)
 
 
-def build_decoder(image_size=64, latent_dim=16, n_conditions=0, architecture="seed", name="decoder") -> keras.Model:
-    """``z`` (and conditions when ``n_conditions`` > 0) → images in [0, 1]."""
+def build_decoder(image_size: int = 64, latent_dim: int = 16, n_conditions: int = 0, architecture: str = "article",
+                  name: str = "decoder", seed: int | None = None) -> keras.Model:
+    """``z`` (and conditions when ``n_conditions`` > 0) → images in [0, 1]. ``seed``: initial weights."""
     _check(image_size, latent_dim, architecture)
+    seeds = _Seeds(seed)
     inputs, x, conditions = _inputs((latent_dim,), "z", n_conditions)
     if conditions is not None:
         x = layers.Concatenate()([x, conditions])
     side, channels = _bottom(image_size, architecture)
-    if architecture == "seed":  # the encoder mirrored: each transposed convolution undoes a pooling
-        x = layers.Dense(side * side * channels, activation="relu")(x)
+    if architecture == "article":  # the encoder mirrored: each transposed convolution undoes a pooling
+        x = layers.Dense(side * side * channels, activation="relu", kernel_initializer=seeds.kernel())(x)
         x = layers.Reshape((side, side, channels))(x)
-        for filters in reversed(SEED_FILTERS[:-1]):
-            x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu")(x)
-        images = layers.Conv2DTranspose(3, 3, strides=2, padding="same", **_IMAGES)(x)
+        for filters in reversed(ARTICLE_FILTERS[:-1]):
+            x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu",
+                                       kernel_initializer=seeds.kernel())(x)
+        images = layers.Conv2DTranspose(3, 3, strides=2, padding="same", kernel_initializer=seeds.kernel(),
+                                        **_IMAGES)(x)
     else:
-        x = layers.Dense(side * side * channels, use_bias=False)(x)
+        x = layers.Dense(side * side * channels, use_bias=False, kernel_initializer=seeds.kernel())(x)
         x = layers.Reshape((side, side, channels))(x)
         for filters in reversed(_deep_filters(image_size)):
             x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
             x = layers.LeakyReLU(0.2)(x)
-            x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
+            x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
+                                       kernel_initializer=seeds.kernel())(x)
         x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
         x = layers.LeakyReLU(0.2)(x)
-        images = layers.Conv2D(3, 3, padding="same", **_IMAGES)(x)
+        images = layers.Conv2D(3, 3, padding="same", kernel_initializer=seeds.kernel(), **_IMAGES)(x)
     return keras.Model(inputs, images, name=name)
 
 
@@ -176,6 +220,7 @@ class Autoencoder(keras.Model):
         self.encoder, self.decoder = encoder, decoder
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
         self.mse_tracker = keras.metrics.Mean(name="mse")
+        self._mean_over_images = MeanOverImages()
         self.built = True  # the encoder and decoder are built when they are made
 
     @property
@@ -192,18 +237,17 @@ class Autoencoder(keras.Model):
         return {**codes, "reconstruction": self.decoder(decoder_inputs, training=training)}
 
     def loss_terms(self, images, outputs) -> dict:
-        """The named terms of the loss; their sum is what training minimises."""
-        return {"reconstruction": reconstruction_loss(images, outputs["reconstruction"])}
+        """The named terms of the loss, one value per image; their sum is what training minimises."""
+        return {"reconstruction": reconstruction_per_image(images, outputs["reconstruction"])}
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         images = x[0] if self.conditional else x
         terms = self.loss_terms(images, y_pred)
         batch = ops.shape(images)[0]  # weights like Keras' own loss tracker, so loss = reconstruction + β·kl
         for name, value in terms.items():
-            getattr(self, f"{name}_tracker").update_state(value, sample_weight=batch)
+            getattr(self, f"{name}_tracker").update_state(ops.mean(value), sample_weight=batch)
         self.mse_tracker.update_state(ops.mean(ops.square(images - y_pred["reconstruction"])), sample_weight=batch)
-        # Under tf.distribute each replica returns its share, as Keras' own losses do (elsewhere a no-op).
-        return scale_loss_for_distribution(self._total(terms))
+        return self._mean_over_images(images, self._total(terms))
 
     def _total(self, terms):
         return terms["reconstruction"]
@@ -242,7 +286,7 @@ class VAE(Autoencoder):
         return dict(zip(("z_mean", "z_log_var", "z"), self.encoder(inputs, training=training)))
 
     def loss_terms(self, images, outputs) -> dict:
-        return {**super().loss_terms(images, outputs), "kl": kl_divergence(outputs["z_mean"], outputs["z_log_var"])}
+        return {**super().loss_terms(images, outputs), "kl": kl_per_image(outputs["z_mean"], outputs["z_log_var"])}
 
     def _total(self, terms):
         return terms["reconstruction"] + self.beta * terms["kl"]
@@ -251,33 +295,78 @@ class VAE(Autoencoder):
         return {**super().get_config(), "beta": self.beta}
 
 
-def build_autoencoder(image_size=64, latent_dim=16, architecture="seed") -> Autoencoder:
+def build_autoencoder(image_size: int = 64, latent_dim: int = 16, architecture: str = "article",
+                      seed: int | None = None) -> Autoencoder:
     """A plain autoencoder: a deterministic code, reconstruction loss only."""
     return Autoencoder(
-        build_encoder(image_size, latent_dim, 0, architecture, variational=False),
-        build_decoder(image_size, latent_dim, 0, architecture),
+        build_encoder(image_size, latent_dim, 0, architecture, variational=False, seed=_part(seed, 0)),
+        build_decoder(image_size, latent_dim, 0, architecture, seed=_part(seed, 1)),
         name="autoencoder",
     )
 
 
-def build_vae(image_size=64, latent_dim=16, architecture="seed", beta=1.0) -> VAE:
+def build_vae(image_size: int = 64, latent_dim: int = 16, architecture: str = "article", beta: float = 1.0,
+              seed: int | None = None) -> VAE:
     """A variational autoencoder without conditions."""
     return VAE(
-        build_encoder(image_size, latent_dim, 0, architecture),
-        build_decoder(image_size, latent_dim, 0, architecture),
+        build_encoder(image_size, latent_dim, 0, architecture, seed=_part(seed, 0)),
+        build_decoder(image_size, latent_dim, 0, architecture, seed=_part(seed, 1)),
         beta=beta,
         name="vae",
     )
 
 
-def build_cvae(image_size=64, latent_dim=16, *, n_conditions: int, architecture="seed", beta=1.0) -> VAE:
+def build_cvae(image_size: int = 64, latent_dim: int = 16, *, n_conditions: int, architecture: str = "article",
+               beta: float = 1.0, seed: int | None = None) -> VAE:
     """A conditional VAE: encoder ``[images, conditions]`` → ``[z_mean, z_log_var, z]``, decoder
     ``[z, conditions]`` → images. ``n_conditions`` is the number of attributes (0/1 each)."""
     if n_conditions < 1:
         raise ValueError(f"n_conditions={n_conditions}: a conditional VAE needs at least one attribute.")
     return VAE(
-        build_encoder(image_size, latent_dim, n_conditions, architecture),
-        build_decoder(image_size, latent_dim, n_conditions, architecture),
+        build_encoder(image_size, latent_dim, n_conditions, architecture, seed=_part(seed, 0)),
+        build_decoder(image_size, latent_dim, n_conditions, architecture, seed=_part(seed, 1)),
         beta=beta,
         name="cvae",
     )
+
+
+def _part(seed: int | None, part: int) -> int | None:
+    """The seed of one part (encoder 0, decoder 1) of a model seeded with ``seed``."""
+    return None if seed is None else 2 * seed + part
+
+
+# ---------------------------------------------------------------------------------------------
+# Using a trained model
+
+
+def encode(model: Autoencoder, images, conditions=None, batch_size: int = 256) -> np.ndarray:
+    """The code of each face: ``z_mean`` for a VAE or CVAE (``z`` for a plain autoencoder), given
+    its conditions when the model is conditional."""
+    codes = _in_batches(model.encoder, images, conditions, batch_size)
+    return codes[0] if isinstance(codes, list) else codes
+
+
+def decode(model: Autoencoder, z, conditions=None, batch_size: int = 256) -> np.ndarray:
+    """Faces (float in [0, 1]) drawn by the decoder from latent vectors (and conditions)."""
+    return _in_batches(model.decoder, z, conditions, batch_size)
+
+
+def _in_batches(part: keras.Model, main, conditions, batch_size: int):
+    """``part`` applied to ``main`` (and ``conditions``, one row or one per row) with its compiled
+    ``predict_on_batch``, a batch at a time: milliseconds for one face, where ``predict`` takes ~50."""
+    main = np.asarray(main, "float32")
+    if conditions is not None:
+        conditions = np.broadcast_to(np.asarray(conditions, "float32"), (len(main), part.inputs[1].shape[-1]))
+    outputs = []
+    for start in range(0, len(main), batch_size):
+        rows = slice(start, start + batch_size)
+        batch = main[rows] if conditions is None else [main[rows], conditions[rows]]
+        out = part.predict_on_batch(batch)
+        outputs.append([np.asarray(o) for o in out] if isinstance(out, list | tuple) else [np.asarray(out)])
+    joined = [np.concatenate(column) for column in zip(*outputs)]
+    return joined if len(joined) > 1 else joined[0]
+
+
+def image_size(model: Autoencoder) -> int:
+    """The side of the square faces the model reads and draws."""
+    return int(model.decoder.output.shape[1])

@@ -9,6 +9,12 @@ import numpy as np
 import pandas as pd
 
 
+def to_uint8(images) -> np.ndarray:
+    """Faces as uint8 pixels: floats in [0, 1] are scaled, rounded and clipped; uint8 stays as it is."""
+    images = np.asarray(images)
+    return images if images.dtype == np.uint8 else np.clip(images * 255 + 0.5, 0, 255).astype(np.uint8)
+
+
 def tags(values, attributes, limit: int = 4) -> str:
     """The names of the attributes that are on (value ≥ 0.5), shortened, one per line."""
     on = [name.replace("_", " ") for name, v in zip(attributes, values) if v >= 0.5]
@@ -34,7 +40,7 @@ def show_faces(images, captions=None, ncols: int = 8, size: float = 1.5, title: 
         if i >= n:
             ax.set_visible(False)
             continue
-        ax.imshow(np.clip(images[i], 0, 1) if images.dtype.kind == "f" else images[i])
+        ax.imshow(to_uint8(images[i]))
         if captions is not None:
             ax.set_xlabel(str(captions[i]), fontsize=8)
     if row_labels is not None:
@@ -74,7 +80,7 @@ def attribute_correlations(attributes: pd.DataFrame, title: str = "Which attribu
 
 
 def _face(ax, image, title: str, label: str = "") -> None:
-    ax.imshow(np.clip(image, 0, 1) if np.asarray(image).dtype.kind == "f" else image)
+    ax.imshow(to_uint8(image))
     ax.set_title(title, fontsize=10)
     ax.set_xticks([])
     ax.set_yticks([])

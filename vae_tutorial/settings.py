@@ -3,18 +3,21 @@
 Every field has a default that runs in minutes on a laptop CPU, and every field can be
 overridden by an environment variable named ``VAE_TUTORIAL_<FIELD>`` (e.g.
 ``VAE_TUTORIAL_DATASET=celeba``, ``VAE_TUTORIAL_EPOCHS=30``) or by keyword in ``load()``.
+Each field is declared once, with its help text; the environment parsing and the command line's
+options (``python -m vae_tutorial train --help``) are derived from the declaration.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, field, fields
+import typing
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 ENV_PREFIX = "VAE_TUTORIAL_"
 DATASETS = ("auto", "synthetic", "celeba")
-ARCHITECTURES = ("seed", "deep")
+ARCHITECTURES = ("article", "deep")  # the seed article's network, and a deeper one for GPUs
 DEFAULT_ATTRIBUTES = ("Smiling", "Eyeglasses", "Male", "Wearing_Hat", "Blond_Hair", "Black_Hair")
 
 
@@ -26,32 +29,41 @@ def _default_data_dir() -> Path:
     return Path.cwd() / "vae_tutorial_data"
 
 
+def setting(default=dataclasses.MISSING, *, help: str, factory=dataclasses.MISSING, choices=None, option=False,
+            metavar=None):
+    """A settings field: its default, a help text, the allowed values (``choices``), and whether the
+    command line offers it as an option (``option=True``: ``--image-size`` for ``image_size``)."""
+    metadata = {"help": help, "choices": choices, "option": option, "metavar": metavar}
+    return dataclasses.field(default=default, default_factory=factory, metadata=metadata)
+
+
 @dataclass(frozen=True)
 class Settings:
     """What every notebook and the command line agree on."""
 
-    dataset: str = "auto"  # auto = CelebA when found under data_dir/celeba, else the synthetic faces
-    data_dir: Path = field(default_factory=_default_data_dir)
-    synthetic_size: int = 5000  # images in the generated synthetic data set
-    image_size: int = 32  # side of the square, centre-cropped face the models see
-    batch_size: int = 64
-    latent_dim: int = 16
-    epochs: int = 20
-    architecture: str = "seed"
-    beta: float = 4.0  # > 1 (a β-VAE): the code keeps less, so the decoder must follow the conditions
-    attributes: tuple[str, ...] = DEFAULT_ATTRIBUTES  # the conditions of the CVAE
-    seed: int = 0
+    dataset: str = setting("auto", choices=DATASETS,
+                           help="auto = CelebA when found under data_dir/celeba, else the synthetic faces")
+    data_dir: Path = setting(factory=_default_data_dir, help="where data sets and trained runs live")
+    synthetic_size: int = setting(5000, help="images in the generated synthetic data set")
+    image_size: int = setting(32, option=True, metavar="S", help="side of the square faces, in pixels")
+    batch_size: int = setting(64, option=True, metavar="B", help="faces per training step")
+    latent_dim: int = setting(16, option=True, metavar="Z", help="numbers in the latent code")
+    epochs: int = setting(20, option=True, metavar="N", help="passes over the training faces")
+    architecture: str = setting("article", choices=ARCHITECTURES, option=True,
+                                help="article (the seed article's network) or deep")
+    beta: float = setting(4.0, option=True, metavar="X",
+                          help="weight of the KL term; > 1 (a β-VAE) makes the decoder follow the conditions")
+    attributes: tuple[str, ...] = setting(DEFAULT_ATTRIBUTES, option=True, metavar="A,B,...",
+                                          help="the conditions of the CVAE: comma-separated attribute names")
+    seed: int = setting(0, help="random seed of weights, shuffling and sampling")
 
     def __post_init__(self):
-        if self.dataset not in DATASETS:
-            raise ValueError(f"dataset={self.dataset!r} is not one of {DATASETS}; set VAE_TUTORIAL_DATASET to one of them.")
-        if self.architecture not in ARCHITECTURES:
-            raise ValueError(
-                f"architecture={self.architecture!r} is not one of {ARCHITECTURES}; set VAE_TUTORIAL_ARCHITECTURE to one of them."
-            )
-        for name in ("synthetic_size", "image_size", "batch_size", "latent_dim", "epochs"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name}={getattr(self, name)} must be a positive integer.")
+        for f in fields(self):
+            value, choices = getattr(self, f.name), f.metadata["choices"]
+            if choices and value not in choices:
+                raise ValueError(f"{f.name}={value!r} is not one of {choices}; set {env_name(f.name)} to one of them.")
+            if _types()[f.name] is int and f.name != "seed" and value < 1:
+                raise ValueError(f"{f.name}={value} must be a positive integer.")
 
     @property
     def celeba_dir(self) -> Path:
@@ -64,9 +76,10 @@ class Settings:
 
     def run_dir(self, dataset_name: str) -> Path:
         """Folder of the trained CVAE for these settings; notebook 03 writes it, 04 and 05 read it."""
-        return self.data_dir / "runs" / f"cvae_{dataset_name}_{self.architecture}_{self.image_size}px_z{self.latent_dim}"
+        return self.data_dir / "runs" / (f"cvae_{dataset_name}_{self.architecture}_{self.image_size}px"
+                                         f"_z{self.latent_dim}_beta{self.beta:g}")
 
-    def replace(self, **changes) -> "Settings":
+    def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
 
     def table(self) -> str:
@@ -76,6 +89,28 @@ class Settings:
         lines = [f"{name:<{width}}  {value}" for name, value in rows]
         lines.append(f"(override any of these with an environment variable, e.g. {ENV_PREFIX}EPOCHS=5)")
         return "\n".join(lines)
+
+
+def env_name(field_name: str) -> str:
+    return ENV_PREFIX + field_name.upper()
+
+
+def _types() -> dict[str, type]:
+    """Each field's type, resolved from its annotation (``int``, ``float``, ``str``, ``Path``, ``tuple``)."""
+    return {name: typing.get_origin(kind) or kind for name, kind in typing.get_type_hints(Settings).items()}
+
+
+def parse(name: str, text: str):
+    """The value of setting ``name`` written as text (an environment variable or a command-line option)."""
+    kind = _types()[name]
+    if kind is tuple:
+        return tuple(part.strip() for part in text.split(",") if part.strip())
+    if kind is Path:
+        return Path(text).expanduser()
+    try:
+        return kind(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not a valid {kind.__name__}.") from None
 
 
 def _show(value) -> str:
@@ -99,29 +134,17 @@ def short_path(path: Path) -> str:
         return str(path)
 
 
-def _parse(f: dataclasses.Field, text: str):
-    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
-    try:
-        if kind == "int":
-            return int(text)
-        if kind == "float":
-            return float(text)
-        if kind == "Path":
-            return Path(text).expanduser()
-        if kind.startswith("tuple"):
-            return tuple(part.strip() for part in text.split(",") if part.strip())
-    except ValueError:
-        raise ValueError(f"{ENV_PREFIX}{f.name.upper()}={text!r} is not a valid {kind}.") from None
-    return text
-
-
 def load(**overrides) -> Settings:
     """Defaults, then ``VAE_TUTORIAL_*`` environment variables, then keyword overrides."""
     values = {}
     for f in fields(Settings):
-        env = os.environ.get(ENV_PREFIX + f.name.upper())
-        if env is not None and env != "":
-            values[f.name] = _parse(f, env)
+        env = os.environ.get(env_name(f.name))
+        if env:
+            try:
+                values[f.name] = parse(f.name, env)
+            except ValueError:
+                raise ValueError(f"{env_name(f.name)}={env!r} is not a valid {_types()[f.name].__name__}: "
+                                 f"{f.metadata['help']}.") from None
     unknown = set(overrides) - {f.name for f in fields(Settings)}
     if unknown:
         raise TypeError(f"unknown setting(s) {sorted(unknown)}; valid: {[f.name for f in fields(Settings)]}")

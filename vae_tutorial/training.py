@@ -1,51 +1,40 @@
 """Training the conditional VAE: devices, optimiser, callbacks and resuming after an interruption.
 
-Notebook 03 and ``python -m vae_tutorial train`` both call ``train``. A run folder holds one run:
-
-    model.keras            the trained CVAE (written when training finishes)
-    history.csv            one row per finished epoch (Keras CSVLogger format, ``epoch`` counts from 0)
-    samples/epoch_NNN.png  the same z and conditions decoded after epoch NNN (counting from 1)
-    logs/                  TensorBoard logs (``tensorboard --logdir RUN_DIR/logs``)
-    settings.json          the settings and options of the run
-    backup/                the state of the last finished epoch, to resume from (BackupAndRestore)
+Notebook 03 and ``python -m vae_tutorial train`` both call ``train``, which writes a run folder
+(its format: ``runs.py``); ``load_or_train`` is what notebooks 04 and 05 call.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
-import json
 import math
 import os
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from PIL import Image, ImageDraw  # noqa: E402
 
-from . import data, models  # noqa: E402
+from . import data, models, pipeline, plotting, runs  # noqa: E402
 from .settings import Settings, short_path  # noqa: E402
 
 if TYPE_CHECKING:
     import tensorflow as tf
 
-MODEL_FILE, HISTORY_FILE, SETTINGS_FILE = "model.keras", "history.csv", "settings.json"
-SAMPLES_DIR, LOGS_DIR, BACKUP_DIR = "samples", "logs", "backup"
 LEARNING_RATE = 1e-3
 VALIDATION_IMAGES = 2048  # held-out faces scored after each epoch (enough for smooth curves)
-MODEL_FIELDS = ("image_size", "latent_dim", "architecture", "beta", "attributes")  # fixed for a run folder
 # Measured training speed (images/s) of the CVAE at the default batch size of 64, and the image size it was
 # measured at; time grows with the number of pixels. Used only for the estimate printed before training.
 # CPU: 2 cores, TensorFlow. GPU: one H100, Keras on JAX (batch 256 with --mixed-precision: ~1.5-3x faster).
-SPEED = {("cpu", "seed"): (32, 650), ("cpu", "deep"): (32, 180), ("gpu", "seed"): (64, 23000),
+SPEED = {("cpu", "article"): (32, 650), ("cpu", "deep"): (32, 180), ("gpu", "article"): (64, 23000),
          ("gpu", "deep"): (64, 14000)}
 _HAS_TENSORBOARD = importlib.util.find_spec("tensorboard") is not None
+VERBOSE = {"bar": 1, "epochs": 2, "none": 0}  # progress → Keras' verbose mode
 CPU_PATIENCE_S = 3600  # on a CPU, a run estimated longer than this gets a warning and a subset hint
 
 
@@ -80,7 +69,8 @@ def find_devices(distribute: bool = False) -> Devices:
             raise ValueError("--distribute needs Keras' TensorFlow backend (KERAS_BACKEND=tensorflow); on JAX, "
                              "train on one device.")
         device = jax.devices()[0]  # JAX's default: a GPU when there is one
-        return Devices((f"{device.platform.upper()}:{device.id}",), device.platform == "gpu", tf.distribute.get_strategy())
+        name = f"{device.platform.upper()}:{device.id}"
+        return Devices((name,), device.platform == "gpu", tf.distribute.get_strategy())
     gpus = tf.config.list_logical_devices("GPU")
     devices = gpus or tf.config.list_logical_devices("CPU")
     if distribute:
@@ -125,7 +115,7 @@ def format_duration(seconds: float) -> str:
 def build_model(settings: Settings, jit=None) -> models.VAE:
     """The settings' CVAE, compiled with Adam. ``jit``: XLA on (True), off (False), or Keras' choice (None)."""
     model = models.build_cvae(settings.image_size, settings.latent_dim, n_conditions=len(settings.attributes),
-                              architecture=settings.architecture, beta=settings.beta)
+                              architecture=settings.architecture, beta=settings.beta, seed=settings.seed)
     model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), jit_compile="auto" if jit is None else jit)
     return model
 
@@ -135,26 +125,10 @@ def datasets(root, settings: Settings, limit: int | None = None, cache: bool = T
     model. ``cache``: read the faces from the uint8 array cache (decoded once, on first use)."""
     common = dict(image_size=settings.image_size, batch_size=settings.batch_size, attributes=settings.attributes,
                   cache=cache)
-    train = data.make_dataset(root, "train", shuffle=True, seed=settings.seed, drop_remainder=True, limit=limit,
+    train = pipeline.make_dataset(root, "train", shuffle=True, seed=settings.seed, drop_remainder=True, limit=limit,
                               **common)
-    valid = data.make_dataset(root, "valid", shuffle=False, limit=VALIDATION_IMAGES, **common)
+    valid = pipeline.make_dataset(root, "valid", shuffle=False, limit=VALIDATION_IMAGES, **common)
     return tuple(ds.map(lambda images, conditions: ((images, conditions),)) for ds in (train, valid))
-
-
-def sample_grid(images: np.ndarray, row_labels, ncols: int, min_side: int = 64) -> Image.Image:
-    """Faces (float in [0, 1]) as one picture: rows labelled on the left, faces enlarged to ≥ ``min_side``."""
-    scale = max(1, math.ceil(min_side / images.shape[1]))
-    side, gap, margin = images.shape[1] * scale, 2, 80
-    rows = math.ceil(len(images) / ncols)
-    sheet = Image.new("RGB", (margin + ncols * (side + gap), rows * (side + gap)), "white")
-    draw = ImageDraw.Draw(sheet)
-    for i, face in enumerate(np.clip(images * 255 + 0.5, 0, 255).astype(np.uint8)):
-        row, col = divmod(i, ncols)
-        tile = Image.fromarray(face).resize((side, side), Image.NEAREST)
-        sheet.paste(tile, (margin + col * (side + gap), row * (side + gap)))
-    for row, label in enumerate(row_labels):
-        draw.text((4, row * (side + gap) + side // 2 - 5), label.replace("_", " "), fill="black")
-    return sheet
 
 
 class SampleFaces(keras.callbacks.Callback):
@@ -173,81 +147,33 @@ class SampleFaces(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         images = keras.ops.convert_to_numpy(self.model.decoder(self.inputs, training=False))
         self.folder.mkdir(parents=True, exist_ok=True)
-        sample_grid(images, self.labels, self.n).save(self.folder / f"epoch_{epoch + 1:03d}.png")
+        figure = plotting.show_faces(images, ncols=self.n, size=0.9, row_labels=self.labels,
+                                     title=f"after epoch {epoch + 1}")
+        figure.savefig(self.folder / f"epoch_{epoch + 1:03d}.png", dpi=100)
+        plt.close(figure)
 
 
-class EpochLog(keras.callbacks.Callback):
-    """A compact progress display: one line per epoch with a bar over all epochs and the metrics."""
-
-    SHOWN = ("loss", "reconstruction", "kl", "mse", "val_mse")
-
-    def __init__(self, epochs: int, width: int = 20):
-        super().__init__()
-        self.epochs, self.width = epochs, width
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        done = round(self.width * (epoch + 1) / self.epochs)
-        bar = "█" * done + "░" * (self.width - done)
-        metrics = "  ".join(f"{name} {_fmt(logs[name])}" for name in self.SHOWN if name in (logs or {}))
-        seconds = time.perf_counter() - self.started
-        print(f"epoch {epoch + 1:>{len(str(self.epochs))}}/{self.epochs} {bar} {metrics}  ({seconds:.0f} s)", flush=True)
+class Diverged(RuntimeError):
+    """Training stopped because the loss became NaN or infinite."""
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.4f}" if abs(value) < 1 else f"{value:.1f}"
+class StopOnDivergence(keras.callbacks.Callback):
+    """Stops training with ``Diverged`` as soon as a batch's loss is NaN or infinite."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            raise Diverged(f"the loss became {float(loss)} at batch {batch}")
 
 
-# ---------------------------------------------------------------------------------------------
-# Run folders
-
-
-def load_history(run_dir) -> pd.DataFrame:
-    """``history.csv`` as a table indexed by epoch number, counting from 1 like the progress display."""
-    history = pd.read_csv(Path(run_dir) / HISTORY_FILE)
-    return history.set_index(history["epoch"].rename("epoch") + 1).drop(columns="epoch")
-
-
-def load_run(run_dir) -> models.VAE:
-    """The trained CVAE of a run folder."""
-    path = Path(run_dir) / MODEL_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"{short_path(path)} does not exist: train first (notebook 03, or "
-                                f"python -m vae_tutorial train --out {short_path(Path(run_dir))}).")
-    return keras.saving.load_model(path, safe_mode=True)
-
-
-def _finished_epochs(run_dir: Path) -> int:
-    path = run_dir / HISTORY_FILE
-    return pd.read_csv(path)["epoch"].nunique() if path.exists() and path.stat().st_size else 0
-
-
-def _tidy_history(path: Path) -> None:
-    """One row per epoch, in order. An epoch that was interrupted after its row was written but
-    before its backup is trained again on resume; its later row is the one that counts."""
-    if path.exists() and path.stat().st_size:
-        history = pd.read_csv(path)
-        history.drop_duplicates("epoch", keep="last").sort_values("epoch").to_csv(path, index=False)
-
-
-def _check_run_folder(run_dir: Path, settings: Settings) -> None:
-    """Refuse to mix two different models in one run folder."""
-    path = run_dir / SETTINGS_FILE
-    if not path.exists():
-        return
-    saved = json.loads(path.read_text())["settings"]
-    ours = json.loads(json.dumps(asdict(settings), default=str))
-    different = [f"{name}={saved.get(name)!r} (now {ours[name]!r})" for name in MODEL_FIELDS if saved.get(name) != ours[name]]
-    if different:
-        raise ValueError(f"{short_path(run_dir)} holds a run with {', '.join(different)}. Use the same settings "
-                         f"to continue it, or delete the folder (or choose another, --out) to start a new one.")
-
-
-def _write_settings(run_dir: Path, settings: Settings, root, options: dict) -> None:
-    content = {"settings": asdict(settings), "data": str(root), "options": options}
-    (run_dir / SETTINGS_FILE).write_text(json.dumps(content, indent=2, default=str) + "\n")
+def load_or_train(settings: Settings, source: data.Source) -> models.VAE:
+    """The CVAE trained with these settings on ``source``, loaded from its run folder; trained there
+    first, exactly as notebook 03 does, when the folder holds no finished run."""
+    run_dir = settings.run_dir(source.name)
+    if not runs.is_finished(run_dir):
+        print(f"No trained CVAE in {short_path(run_dir)} yet: training one now with the settings above, "
+              f"as notebook 03 does (this happens once).")
+    return train(settings, source.root, run_dir, progress="epochs")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,21 +191,20 @@ def train(settings: Settings, root, run_dir, *, limit: int | None = None, mixed_
     limit: train on the first ``limit`` training images only (a subset, for CPUs).
     mixed_precision: compute in float16 (fast on recent GPUs only). jit: XLA compilation on/off
     (None: Keras decides — on for GPUs). distribute: all GPUs (``MirroredStrategy``). cache: decode
-    the JPEGs once into a uint8 array beside the data (``data.prepare_cache``) instead of every epoch.
-    progress: ``"bar"`` (a bar per epoch, for terminals), ``"epochs"`` (a line per epoch, for
-    notebooks) or ``"none"``. callbacks: more Keras callbacks.
+    the JPEGs once into a uint8 array beside the data (``pipeline.prepare_cache``) instead of every
+    epoch. progress: Keras' own display, ``"bar"`` (a bar per epoch, for terminals), ``"epochs"`` (a
+    line per epoch, for notebooks) or ``"none"``. callbacks: more Keras callbacks.
     """
-    if progress not in ("bar", "epochs", "none"):
-        raise ValueError(f"progress={progress!r} is not one of 'bar', 'epochs', 'none'.")
+    if progress not in VERBOSE:
+        raise ValueError(f"progress={progress!r} is not one of {tuple(VERBOSE)}.")
     run_dir = Path(run_dir)
-    _check_run_folder(run_dir, settings)
-    finished = _finished_epochs(run_dir)
-    if finished >= settings.epochs and (run_dir / MODEL_FILE).exists():
+    runs.check_compatible(run_dir, settings)
+    finished = runs.finished_epochs(run_dir)
+    if finished >= settings.epochs and runs.is_finished(run_dir):
         print(f"{short_path(run_dir)} already holds a run of {finished} epochs: loading it instead of training "
               f"again. (Delete the folder to train from scratch, or ask for more epochs to continue it.)")
-        return load_run(run_dir)
+        return runs.load_run(run_dir)
 
-    keras.utils.set_random_seed(settings.seed)
     devices = find_devices(distribute)
     with devices.strategy.scope(), precision(mixed_precision):
         model = build_model(settings, jit)
@@ -291,32 +216,28 @@ def train(settings: Settings, root, run_dir, *, limit: int | None = None, mixed_
     _report(settings, root, run_dir, devices, model, n_images, limit, finished, mixed_precision)
 
     run_dir.mkdir(parents=True, exist_ok=True)
-    _write_settings(run_dir, settings, root, dict(limit=limit, mixed_precision=mixed_precision, jit=jit,
+    runs.write_settings(run_dir, settings, root, dict(limit=limit, mixed_precision=mixed_precision, jit=jit,
                                                   distribute=distribute, cache=cache, devices=list(devices.names)))
-    history = run_dir / HISTORY_FILE
-    _tidy_history(history)
+    runs.tidy_history(run_dir)
     all_callbacks = [
-        keras.callbacks.TerminateOnNaN(raise_error=True),
-        keras.callbacks.CSVLogger(history, append=True),  # before the backup: see _tidy_history
-        keras.callbacks.BackupAndRestore(run_dir / BACKUP_DIR, double_checkpoint=True, delete_checkpoint=False),
-        SampleFaces(run_dir / SAMPLES_DIR, settings.attributes, settings.latent_dim, seed=settings.seed),
-        *([keras.callbacks.TensorBoard(run_dir / LOGS_DIR, write_graph=False)] if _HAS_TENSORBOARD else []),
-        *([EpochLog(settings.epochs)] if progress == "epochs" else []),
+        StopOnDivergence(),
+        keras.callbacks.CSVLogger(run_dir / runs.HISTORY_FILE, append=True),  # before the backup: see tidy_history
+        keras.callbacks.BackupAndRestore(run_dir / runs.BACKUP_DIR, double_checkpoint=True, delete_checkpoint=False),
+        SampleFaces(run_dir / runs.SAMPLES_DIR, settings.attributes, settings.latent_dim, seed=settings.seed),
+        *([keras.callbacks.TensorBoard(run_dir / runs.LOGS_DIR, write_graph=False)] if _HAS_TENSORBOARD else []),
         *callbacks,
     ]
     try:
         model.fit(train_batches, epochs=settings.epochs, validation_data=valid_batches, callbacks=all_callbacks,
-                  shuffle=False, verbose=1 if progress == "bar" else 0)  # the batches come shuffled
-    except RuntimeError as error:
-        if "NaN or Inf loss" not in str(error):  # TerminateOnNaN's message
-            raise
-        raise RuntimeError(f"training diverged (the loss became NaN or infinite); {short_path(run_dir)} keeps the "
-                           f"last good epoch. Try a smaller beta or fewer latent dimensions.") from error
+                  shuffle=False, verbose=VERBOSE[progress])  # the batches come shuffled
+    except Diverged as error:
+        raise Diverged(f"training diverged ({error}); {short_path(run_dir)} keeps the last good epoch. Try a "
+                       f"smaller beta or fewer latent dimensions.") from None
     finally:
-        _tidy_history(history)
-    partial = run_dir / f"unfinished.{MODEL_FILE}"
+        runs.tidy_history(run_dir)
+    partial = run_dir / f"unfinished.{runs.MODEL_FILE}"
     model.save(partial)
-    partial.replace(run_dir / MODEL_FILE)  # a model.keras is always a finished one
+    partial.replace(run_dir / runs.MODEL_FILE)  # a model.keras is always a finished one
     return model
 
 

@@ -4,8 +4,8 @@
 decoder draws from its latent vector ``z`` and its conditions. Choose a face (index slider, or the
 "Random face" button) or a random ``z``; then move one slider per conditioned attribute (0 = off,
 1 = on; values outside [0, 1] extrapolate) and a few sliders for the latent dimensions that vary
-most across the faces. Each change decodes one face with the decoder's compiled
-``predict_on_batch`` (not ``predict``), which takes milliseconds on a CPU.
+most across the faces. Each change decodes one face with ``models.decode`` (the decoder's
+compiled ``predict_on_batch``), which takes milliseconds on a CPU.
 
 Hooks for tests and browser automation (stable CSS classes):
 
@@ -30,7 +30,7 @@ import ipywidgets as widgets
 import numpy as np
 from PIL import Image
 
-from . import evaluate
+from . import models, plotting
 
 ATTRIBUTE_RANGE = (-0.5, 1.5)
 LATENT_RANGE = (-3.0, 3.0)
@@ -39,11 +39,9 @@ LATENT_RANGE = (-3.0, 3.0)
 def to_png(image, size: int) -> bytes:
     """A float [0, 1] (or uint8) face as PNG bytes, enlarged to ``size`` pixels with bilinear filtering.
     Light compression: three times faster than PNG's default, which would take most of a redraw."""
-    image = np.asarray(image)
-    if image.dtype.kind == "f":
-        image = np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
     buffer = io.BytesIO()
-    Image.fromarray(image).resize((size, size), Image.BILINEAR).save(buffer, format="PNG", compress_level=1)
+    face = Image.fromarray(plotting.to_uint8(image)).resize((size, size), Image.BILINEAR)
+    face.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
@@ -61,13 +59,13 @@ class FaceExplorer:
 
     def __init__(self, model, images, conditions, attributes, n_latent_sliders: int = 4, size: int = 224,
                  seed: int = 0):
-        self.decoder = model.decoder
+        self.model = model
         self.images = np.asarray(images)
         self.conditions = np.asarray(conditions, dtype="float32")
         self.attributes = list(attributes)
         self.size = size
         self.rng = np.random.default_rng(seed)
-        self.latents = evaluate.encode(model, self.images, self.conditions)
+        self.latents = models.encode(model, self.images, self.conditions)
         self.last_redraw_s = 0.0
         self._holding = False
         # The latent dimensions that vary most across real faces get sliders: they carry the most.
@@ -171,9 +169,7 @@ class FaceExplorer:
         z = np.atleast_2d(np.asarray(self.z if z is None else z, "float32"))
         c = np.atleast_2d(np.asarray(self.c if c is None else c, "float32"))
         n = max(len(z), len(c))
-        # predict_on_batch runs the compiled decoder once: a few ms, where predict() takes ~50.
-        return np.asarray(self.decoder.predict_on_batch([np.broadcast_to(z, (n, z.shape[1])),
-                                                          np.broadcast_to(c, (n, c.shape[1]))]))
+        return models.decode(self.model, np.broadcast_to(z, (n, z.shape[1])), np.broadcast_to(c, (n, c.shape[1])))
 
     def render(self) -> bytes:
         """Decode the current ``z`` and conditions into the face image; return its PNG bytes."""

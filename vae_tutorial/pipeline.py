@@ -1,0 +1,225 @@
+"""Batches of faces, the fast way: ``tf.data`` pipelines and a uint8 cache on disk.
+
+* ``make_dataset`` — batches of (images, conditions) decoded in parallel from the JPEGs, at reduced
+  JPEG size when the target is small, or read from the cache (``cache=True``);
+* ``prepare_cache`` — decodes every image once into a memory-mapped uint8 array that the cached
+  pipeline reads instead of the JPEGs;
+* ``load_arrays`` — a split as in-memory arrays.
+
+TensorFlow is imported inside the functions that build pipelines, so a finished cache is read
+without it (the GPU machines have JAX only).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from . import celeba
+from .data import Index, cache_path, crop_box, dct_ratio, index, read_cache_progress, write_cache_progress
+
+
+def steady(dataset):
+    """``dataset`` without tf.data's autotuner: its ``AUTOTUNE`` maps then run on all cores (up to 16)
+    from the start. The autotuner starts again with every epoch, and in half the short epochs measured
+    here it left the cores idle for ~0.4 s (benchmarks/README.md)."""
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
+
+
+def face_window(image_size: int) -> list[int]:
+    """[top, left, side, side] of the centre square in a CelebA-sized JPEG decoded at 1/``dct_ratio``
+    (libjpeg rounds the reduced size up): the window the ``tf.data`` pipeline decodes."""
+    ratio = dct_ratio(image_size)
+    left, top, right, bottom = crop_box(-(-celeba.IMAGE_WIDTH // ratio), -(-celeba.IMAGE_HEIGHT // ratio))
+    return [top, left, bottom - top, right - left]
+
+
+def _face_decoder(image_size: int):
+    """A TensorFlow function: JPEG file path → (uint8 centre square, decoded at reduced size and not
+    yet resized; the JPEG's (height, width); the path). Only the window's rows and columns are decoded."""
+    import tensorflow as tf
+
+    ratio, window = dct_ratio(image_size), face_window(image_size)
+
+    def decode(path):
+        raw = tf.io.read_file(path)
+        face = tf.io.decode_and_crop_jpeg(raw, window, channels=3, ratio=ratio, dct_method="INTEGER_FAST")
+        return face, tf.io.extract_jpeg_shape(raw)[:2], path
+
+    return decode
+
+
+def _batch_resizer(image_size: int, scale: float):
+    """A TensorFlow function on a batch: (faces, JPEG sizes, paths) → the faces area-resized to
+    (S, S) and multiplied by ``scale``, float32. Fails naming the first image that is not CelebA-sized
+    (its window would not be the face). One resize per batch spares the per-image ops of one per image,
+    and area averaging antialiases the small downscale (< 2×) that ``dct_ratio`` leaves; benchmarks/README.md."""
+    import tensorflow as tf
+
+    expected = tf.constant([celeba.IMAGE_HEIGHT, celeba.IMAGE_WIDTH])
+
+    def resize(faces, sizes, paths):
+        wrong = tf.reduce_any(sizes != expected, axis=1)
+        first = tf.argmax(tf.cast(wrong, tf.int32))
+        check = tf.debugging.Assert(tf.logical_not(wrong[first]), [
+            "Image", paths[first], "is", sizes[first], f"(height, width) pixels, not "
+            f"{celeba.IMAGE_HEIGHT}x{celeba.IMAGE_WIDTH} like aligned CelebA images: replace it with its aligned "
+            "version (img_align_celeba) or re-generate the data set."])
+        with tf.control_dependencies([check]):
+            return tf.image.resize(faces, (image_size, image_size), method="area") * scale
+
+    return resize
+
+
+def _faces(dataset, image_size: int, batch_size: int, scale: float, drop_remainder=False):
+    """``dataset`` of JPEG paths, or of (path, label) pairs → batches of faces resized to (S, S) and
+    multiplied by ``scale`` (with their labels), decoded in parallel."""
+    import tensorflow as tf
+
+    decode, resize = _face_decoder(image_size), _batch_resizer(image_size, scale)
+    paired = isinstance(dataset.element_spec, tuple)
+    faces = dataset.map((lambda path, label: (decode(path), label)) if paired else decode,
+                        num_parallel_calls=tf.data.AUTOTUNE)
+    faces = faces.batch(batch_size, drop_remainder=drop_remainder)
+    return faces.map((lambda batch, labels: (resize(*batch), labels)) if paired else resize,
+                     num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def _aligned_empty(shape, dtype, alignment: int = 64) -> np.ndarray:
+    """An uninitialised array starting on an ``alignment``-byte boundary: TensorFlow takes such a
+    ``numpy_function`` result as it is, where it copies a less aligned one (see benchmarks/README.md)."""
+    nbytes = math.prod(shape) * np.dtype(dtype).itemsize
+    buffer = np.empty(nbytes + alignment, np.uint8)
+    start = -buffer.ctypes.data % alignment
+    return buffer[start:start + nbytes].view(dtype).reshape(shape)
+
+
+class _Buffers:
+    """Aligned float32 arrays for the cached pipeline's batches, each handed out again once TensorFlow
+    has let go of it: a fresh array per batch makes the kernel clear its pages, which took as much CPU
+    time as filling it (benchmarks/README.md). The ``keep`` newest arrays are kept."""
+
+    def __init__(self, keep: int = 8):
+        self.keep, self.arrays, self.lock = keep, [], threading.Lock()
+
+    def get(self, shape) -> np.ndarray:
+        with self.lock:
+            for array in self.arrays:
+                if array.shape == shape and sys.getrefcount(array) == 3:  # the list, `array` and the call
+                    return array
+            self.arrays = [*self.arrays[-(self.keep - 1):], _aligned_empty(shape, np.float32)]
+            return self.arrays[-1]
+
+
+def make_dataset(root, split: str = "train", image_size: int = 64, batch_size: int = 64, attributes=None,
+                 shuffle: bool = True, seed: int = 0, cache: bool = False, drop_remainder: bool = False,
+                 limit: int | None = None, cache_dir=None):
+    """A ``tf.data.Dataset`` of ``(images, conditions)``: float32 images in [0, 1] of shape
+    (B, S, S, 3) and float32 0/1 conditions (B, A) in the order of ``attributes`` (all 40 when None).
+
+    With ``shuffle=False`` the order is the attribute file's. With ``cache=True`` the images come
+    from the uint8 array that ``prepare_cache`` wrote in ``cache_dir`` (made now if missing), so no
+    JPEG is decoded.
+    """
+    import tensorflow as tf
+
+    idx = index(root, split, attributes, limit)
+    if cache:
+        images = np.load(prepare_cache(root, image_size, cache_dir), mmap_mode="r")
+        dataset = _cached_batches(idx, images, batch_size, shuffle, seed, drop_remainder)
+    else:
+        dataset = _jpeg_batches(idx, image_size, batch_size, shuffle, seed, drop_remainder)
+    return steady(dataset.prefetch(tf.data.AUTOTUNE))
+
+
+def _jpeg_batches(idx: Index, image_size: int, batch_size: int, shuffle: bool, seed: int, drop_remainder: bool):
+    """Batches decoded from the JPEGs of ``idx``, in parallel."""
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices((idx.paths, idx.conditions))
+    if shuffle:
+        dataset = dataset.shuffle(len(idx.paths), seed=seed, reshuffle_each_iteration=True)
+    return _faces(dataset, image_size, batch_size, 1 / 255, drop_remainder)
+
+
+def _cached_batches(idx: Index, images: np.ndarray, batch_size: int, shuffle: bool, seed: int,
+                    drop_remainder: bool):
+    """Batches gathered from the uint8 cache ``images`` (memory-mapped): shuffled row numbers are
+    batched, and each batch of rows is read and scaled to [0, 1] in one numpy step."""
+    import tensorflow as tf
+
+    buffers = _Buffers()
+    shapes = (None, *images.shape[1:]), (None, len(idx.attributes))
+
+    def gather(rows):
+        rows = np.sort(rows)  # batches are random anyway; sorted reads are kinder to the disk
+        batch = images[idx.rows[rows]]
+        floats = buffers.get(batch.shape)
+        np.multiply(batch, np.float32(1 / 255), out=floats)  # to [0, 1] in one pass
+        return floats, idx.conditions[rows]
+
+    def load(rows):
+        batch = tf.numpy_function(gather, [rows], (tf.float32, tf.float32))
+        return tuple(tf.ensure_shape(tensor, shape) for tensor, shape in zip(batch, shapes))
+
+    dataset = tf.data.Dataset.range(len(idx.rows))
+    if shuffle:
+        dataset = dataset.shuffle(len(idx.rows), seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size, drop_remainder=drop_remainder).map(load, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def load_arrays(root, split: str = "train", image_size: int = 64, attributes=None, limit: int | None = None,
+                batch_size: int = 256, cache: bool = False, cache_dir=None) -> tuple[np.ndarray, np.ndarray]:
+    """A split (or its first ``limit`` images) as in-memory arrays: float32 images and conditions.
+    ``cache=True``: from the uint8 cache (made first if missing), without TensorFlow when it is ready."""
+    if cache:
+        idx = index(root, split, attributes, limit)
+        images = np.load(prepare_cache(root, image_size, cache_dir), mmap_mode="r")
+        return np.multiply(images[idx.rows], np.float32(1 / 255), dtype=np.float32), idx.conditions
+    dataset = make_dataset(root, split, image_size, batch_size, attributes, shuffle=False, limit=limit)
+    images, conditions = zip(*((x.numpy(), c.numpy()) for x, c in dataset))
+    return np.concatenate(images), np.concatenate(conditions)
+
+
+
+
+def prepare_cache(root, image_size: int = 64, cache_dir=None, chunk: int = 4096, progress: bool = True) -> Path:
+    """Decode every image of the data set once, in parallel, into a memory-mapped uint8 array
+    (N, S, S, 3) in the attribute file's order. Resumable: an interrupted run continues where it
+    stopped; a finished cache is returned at once."""
+    path = cache_path(root, image_size, cache_dir)
+    idx = index(root, "all", attributes=[])
+    n = len(idx.paths)
+    start = read_cache_progress(path, n)
+    if start == n:
+        return path
+    import tensorflow as tf
+    from tqdm.auto import tqdm
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shape = (n, image_size, image_size, 3)
+    images = (np.lib.format.open_memmap(path, mode="r+") if start else
+              np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=shape))
+    faces = _faces(tf.data.Dataset.from_tensor_slices(idx.paths[start:]), image_size, 256, 1.0)
+    # area averages stay within [0, 255], so adding 0.5 and truncating rounds them
+    dataset = steady(faces.map(lambda x: tf.cast(x + 0.5, tf.uint8)).rebatch(chunk).prefetch(2))
+    with tqdm(total=n, initial=start, unit="img", desc=f"caching {image_size}px faces", disable=not progress) as bar:
+        for batch in dataset:
+            batch = batch.numpy()
+            images[start:start + len(batch)] = batch
+            images.flush()
+            start += len(batch)
+            write_cache_progress(path, n, start)
+            bar.update(len(batch))
+    del images
+    return path
+
+
