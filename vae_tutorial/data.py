@@ -25,6 +25,7 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from . import celeba, synthetic  # noqa: E402
+from .settings import Settings  # noqa: E402
 
 SPLITS = ("train", "valid", "test", "all")
 CROP_FRACTION = 148 / celeba.IMAGE_WIDTH  # the 148-pixel square commonly cut from CelebA's 178-pixel width
@@ -39,7 +40,7 @@ class Source:
     root: Path
 
 
-def resolve(settings) -> Source:
+def resolve(settings: Settings) -> Source:
     """The data set the settings ask for; the synthetic faces are generated on first use."""
     if settings.dataset in ("celeba", "auto") and celeba.is_present(settings.celeba_dir):
         return Source("celeba", celeba.find(settings.celeba_dir).root)
@@ -116,8 +117,8 @@ class FaceSequence(keras.utils.PyDataset):
     ``keras.utils.PyDataset``.
     """
 
-    def __init__(self, root, split="train", image_size=64, batch_size=64, attributes=None, shuffle=True, seed=0,
-                 limit=None, **kwargs):
+    def __init__(self, root, split: str = "train", image_size: int = 64, batch_size: int = 64, attributes=None,
+                 shuffle: bool = True, seed: int = 0, limit: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.index = index(root, split, attributes, limit)
         self.image_size, self.batch_size, self.shuffle = image_size, batch_size, shuffle

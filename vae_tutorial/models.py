@@ -41,7 +41,7 @@ class Sampling(layers.Layer):
     returns ``z_mean``, so encoding a face is deterministic.
     """
 
-    def __init__(self, seed=None, **kwargs):
+    def __init__(self, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)

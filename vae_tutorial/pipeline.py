@@ -16,14 +16,18 @@ import math
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import celeba
 from .data import Index, cache_path, crop_box, dct_ratio, index, read_cache_progress, write_cache_progress
 
+if TYPE_CHECKING:
+    import tensorflow as tf
 
-def steady(dataset):
+
+def steady(dataset: tf.data.Dataset) -> tf.data.Dataset:
     """``dataset`` without tf.data's autotuner: its ``AUTOTUNE`` maps then run on all cores (up to 16)
     from the start. The autotuner starts again with every epoch, and in half the short epochs measured
     here it left the cores idle for ~0.4 s (benchmarks/README.md)."""
@@ -121,7 +125,7 @@ class _Buffers:
 
 def make_dataset(root, split: str = "train", image_size: int = 64, batch_size: int = 64, attributes=None,
                  shuffle: bool = True, seed: int = 0, cache: bool = False, drop_remainder: bool = False,
-                 limit: int | None = None, cache_dir=None):
+                 limit: int | None = None, cache_dir=None) -> tf.data.Dataset:
     """A ``tf.data.Dataset`` of ``(images, conditions)``: float32 images in [0, 1] of shape
     (B, S, S, 3) and float32 0/1 conditions (B, A) in the order of ``attributes`` (all 40 when None).
 

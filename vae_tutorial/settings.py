@@ -87,7 +87,8 @@ class Settings:
         rows = [(f.name, _show(getattr(self, f.name))) for f in fields(self)]
         width = max(len(name) for name, _ in rows)
         lines = [f"{name:<{width}}  {value}" for name, value in rows]
-        lines.append(f"(override any of these with an environment variable, e.g. {ENV_PREFIX}EPOCHS=5)")
+        lines.append(f"(change any of these in the notebook with settings.load(epochs=5, ...), or with an environment "
+                     f"variable set before Jupyter starts, e.g. {ENV_PREFIX}EPOCHS=5)")
         return "\n".join(lines)
 
 
