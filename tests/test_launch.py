@@ -277,4 +277,4 @@ def test_binder_postbuild_generates_the_synthetic_faces(tmp_path):
     for line in lines:
         run = subprocess.run(["bash", "-c", line], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
         assert run.returncode == 0, f"{line}\n{run.stderr[-2000:]}"
-    assert len(list(tmp_path.glob("synthetic_12/**/*.jpg"))) == 12
+    assert len(list(tmp_path.glob("synthetic_12_seed0/**/*.jpg"))) == 12

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import sys
 from pathlib import Path
 
@@ -131,11 +132,7 @@ def run_prepare(args: argparse.Namespace) -> int:
     done, n = data.cache_progress(root, S.image_size)
     if 0 < done < n:
         print(f"continuing after {done:,} of {n:,} images")
-    try:
-        path = pipeline.prepare_cache(root, S.image_size)
-    except KeyboardInterrupt:
-        print("interrupted: run the same command again to continue where it stopped", file=sys.stderr)
-        return 130
+    path = pipeline.prepare_cache(root, S.image_size)
     print(f"{n:,} faces of {S.image_size}×{S.image_size} px cached in {path}")
     return 0
 
@@ -175,12 +172,41 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------------------------
 
-COMMANDS = (add_train, add_prepare, add_evaluate)
+# ---------------------------------------------------------------------------------------------
+# verify
+
+
+def add_verify(commands) -> None:
+    parser = commands.add_parser(
+        "verify",
+        help="check a CelebA copy (or the synthetic set): checksums, missing files, and optionally every image",
+        description="Compare the annotation files with the official MD5 checksums, the images on disk with those "
+        "listed, and the attribute with the partition file; with --images also decode every image (in parallel) "
+        "and list each damaged one. Exits 1 when a problem is found.",
+    )
+    parser.add_argument("--data", type=Path, help="data set folder in CelebA's layout (default: as for train)")
+    parser.add_argument("--images", action="store_true", help="decode every image (about a minute for CelebA)")
+    parser.add_argument("--no-md5", dest="md5", action="store_false", help="skip the checksums")
+    parser.set_defaults(handler=run_verify)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from . import celeba
+
+    report = celeba.verify(_source(args, settings.load()).root, check_md5=args.md5, check_images=args.images)
+    print(report)
+    return 0 if report.ok else 1
+
+
+# ---------------------------------------------------------------------------------------------
+
+COMMANDS = (add_train, add_prepare, add_evaluate, add_verify)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m vae_tutorial",
                                      description="Variational autoencoders for faces: the tutorial's command line.")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for add in COMMANDS:
         add(commands)
@@ -191,9 +217,30 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ValueError, FileNotFoundError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted: run the same command again to continue where it stopped", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if args.debug:
+            raise
+        print(f"error: {explain(error)}", file=sys.stderr)
         return 2
+
+
+def explain(error: Exception) -> str:
+    """One line for a user: what happened and how to fix it (``--debug`` shows the traceback)."""
+    from .locking import Busy
+
+    if isinstance(error, OSError) and error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        where = f" {error.filename}" if error.filename else ""
+        return (f"cannot write{where} ({error.strerror}). Choose a folder you can write to (--out for a run); for a "
+                f"read-only data folder, train with --no-cache or set the cache aside with VAE_TUTORIAL_DATA_DIR.")
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        where = f" while writing {error.filename}" if error.filename else ""
+        return f"the disk is full{where}. Free some space (or use a smaller --image-size or --limit) and run again."
+    if isinstance(error, ValueError | FileNotFoundError | Busy | RuntimeError):
+        return str(error)
+    return f"{type(error).__name__}: {error} (run with --debug for the traceback)"
 
 
 if __name__ == "__main__":

@@ -12,9 +12,11 @@ The fast ways in, ``tf.data`` and the cache, are in ``pipeline.py``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import platformdirs  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from . import celeba, synthetic  # noqa: E402
@@ -30,6 +34,7 @@ from .settings import Settings  # noqa: E402
 SPLITS = ("train", "valid", "test", "all")
 CROP_FRACTION = 148 / celeba.IMAGE_WIDTH  # the 148-pixel square commonly cut from CelebA's 178-pixel width
 CACHE_DIRNAME = "vae_tutorial_cache"
+CACHE_FORMAT = 2  # bump when the cached faces change for the same files (crop, decoder, rounding)
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ def index(root, split: str = "train", attributes=None, limit: int | None = None)
     frame = celeba.load_attributes(root)
     rows = np.arange(len(frame))
     if split != "all":
-        rows = rows[(celeba.load_partition(root).reindex(frame.index) == split).to_numpy()]
+        rows = rows[(_partition(root, frame.index) == split).to_numpy()]
     if limit is not None:
         rows = rows[:limit]
     if len(rows) == 0:
@@ -89,6 +94,20 @@ def index(root, split: str = "train", attributes=None, limit: int | None = None)
     folder = celeba.images_dir(root)
     paths = np.array([str(folder / name) for name in frame.index[rows]])
     return Index(paths, rows, frame[list(names)].to_numpy(np.float32)[rows], names)
+
+
+def _partition(root, images) -> pd.Series:
+    """The split of each of ``images``; refuses a partition file that leaves some of them out."""
+    partition = celeba.load_partition(root).reindex(images)
+    unassigned = images[partition.isna().to_numpy()]
+    if len(unassigned):
+        layout = celeba.find(root)
+        first = ", ".join(unassigned[:5]) + (", …" if len(unassigned) > 5 else "")
+        raise celeba.CelebAFormatError(
+            f"{layout.partition_file} gives no split for {len(unassigned):,} of the {len(images):,} images in "
+            f"{layout.attributes_file.name} ({first}): the file is incomplete. Re-download it (or re-generate the "
+            f"synthetic set); celeba.verify(root) lists every difference.")
+    return partition
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,33 +159,82 @@ class FaceSequence(keras.utils.PyDataset):
 
 
 # ---------------------------------------------------------------------------------------------
-# The uint8 cache: where it lives and how far it is
+# The uint8 cache: where it lives, what it was made from, how far it is
 
 
 def cache_path(root, image_size: int, cache_dir=None) -> Path:
-    """Where the uint8 cache of a data set at one image size lives (``root/vae_tutorial_cache``)."""
-    return Path(cache_dir or Path(root) / CACHE_DIRNAME) / f"images_{image_size}px.npy"
+    """Where the uint8 cache of a data set at one image size lives: ``cache_dir`` when given, else
+    ``root/vae_tutorial_cache``, or, when the data folder cannot be written (a read-only copy, as
+    Kaggle and some Colab mounts serve it), a folder of this data set in the user's cache folder."""
+    name = f"images_{image_size}px.npy"
+    if cache_dir is not None:
+        return Path(cache_dir) / name
+    beside = Path(root) / CACHE_DIRNAME
+    return (beside if _writable(beside) else user_cache_dir(root)) / name
+
+
+def user_cache_dir(root) -> Path:
+    """The per-user cache folder of the data set at ``root`` (for data folders that are read-only)."""
+    resolved = str(Path(root).resolve())
+    return Path(platformdirs.user_cache_dir("vae_tutorial")) / f"{Path(resolved).name}-{_digest(resolved)[:12]}"
+
+
+def _writable(folder: Path) -> bool:
+    """Whether files can be created in ``folder`` (made if missing)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def cache_source(root, image_size: int) -> dict:
+    """What a cache of the data set at ``root`` is made from: the attribute and partition files and
+    every image (names, sizes, modification times), the image size and the way faces are cut and
+    decoded. A cache whose recorded source differs is stale and is made again."""
+    layout = celeba.find(root)
+    listed = index(root, "all", attributes=[]).paths
+    entries = []
+    for path in (layout.attributes_file, layout.partition_file, *listed):
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{path} is listed in {layout.attributes_file.name} but missing: re-download "
+                                    f"or re-generate the data set (celeba.verify lists every missing file).") from None
+        entries.append(f"{Path(path).name}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return {"format": CACHE_FORMAT, "image_size": image_size, "crop_fraction": CROP_FRACTION,
+            "dct_ratio": dct_ratio(image_size), "images": len(listed), "files": _digest("\n".join(entries))}
 
 
 def cache_progress(root, image_size: int, cache_dir=None) -> tuple[int, int]:
     """(images already in the cache, images in the data set): equal when the cache is ready to train from."""
-    n = len(index(root, "all", attributes=[]).paths)
-    return read_cache_progress(cache_path(root, image_size, cache_dir), n), n
+    source = cache_source(root, image_size)
+    return read_cache_progress(cache_path(root, image_size, cache_dir), source), source["images"]
 
 
-def read_cache_progress(path: Path, n: int) -> int:
-    """How many of the ``n`` images the cache at ``path`` already holds (0 without one, or for another set)."""
+def read_cache_progress(path: Path, source: dict) -> int:
+    """How many images the cache at ``path`` already holds (0 without one, or for another ``source``)."""
+    state = read_cache_state(path)
+    return state["done"] if state and path.exists() and state.get("source") == source else 0
+
+
+def read_cache_state(path: Path) -> dict | None:
+    """The cache's progress record (what it was made from, how many images are in), if any."""
     try:
-        state = json.loads(path.with_suffix(".json").read_text())
+        return json.loads(path.with_suffix(".json").read_text())
     except (OSError, ValueError):
-        return 0
-    return state["done"] if path.exists() and state.get("n") == n else 0
+        return None
 
 
-def write_cache_progress(path: Path, n: int, done: int) -> None:
-    """Record that the first ``done`` of ``n`` images are in the cache; atomic, so an interruption
-    never leaves a half-written progress file."""
+def write_cache_progress(path: Path, source: dict, done: int) -> None:
+    """Record that the first ``done`` images of ``source`` are in the cache; atomic, so an
+    interruption never leaves a half-written progress file."""
     state_path = path.with_suffix(".json")
     partial = state_path.with_suffix(".json.partial")
-    partial.write_text(json.dumps({"n": n, "done": done}))
+    partial.write_text(json.dumps({"source": source, "done": done}))
     partial.replace(state_path)

@@ -12,6 +12,7 @@ without it (the GPU machines have JAX only).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 import threading
@@ -20,8 +21,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import celeba
-from .data import Index, cache_path, crop_box, dct_ratio, index, read_cache_progress, write_cache_progress
+from . import celeba, locking
+from .data import (
+    Index,
+    cache_path,
+    cache_source,
+    crop_box,
+    dct_ratio,
+    index,
+    read_cache_progress,
+    read_cache_state,
+    user_cache_dir,
+    write_cache_progress,
+)
+from .settings import short_path
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -189,7 +202,8 @@ def load_arrays(root, split: str = "train", image_size: int = 64, attributes=Non
         images = np.load(prepare_cache(root, image_size, cache_dir), mmap_mode="r")
         return np.multiply(images[idx.rows], np.float32(1 / 255), dtype=np.float32), idx.conditions
     dataset = make_dataset(root, split, image_size, batch_size, attributes, shuffle=False, limit=limit)
-    images, conditions = zip(*((x.numpy(), c.numpy()) for x, c in dataset))
+    with naming_damaged_images(index(root, split, attributes, limit).paths):
+        images, conditions = zip(*((x.numpy(), c.numpy()) for x, c in dataset))
     return np.concatenate(images), np.concatenate(conditions)
 
 
@@ -197,33 +211,61 @@ def load_arrays(root, split: str = "train", image_size: int = 64, attributes=Non
 
 def prepare_cache(root, image_size: int = 64, cache_dir=None, chunk: int = 4096, progress: bool = True) -> Path:
     """Decode every image of the data set once, in parallel, into a memory-mapped uint8 array
-    (N, S, S, 3) in the attribute file's order. Resumable: an interrupted run continues where it
-    stopped; a finished cache is returned at once."""
+    (N, S, S, 3) in the attribute file's order, and return its path. Resumable: an interrupted run
+    continues where it stopped; a finished cache is returned at once, and a stale one (made from
+    other files) is made again. Two processes never write one cache at once: the second waits."""
     path = cache_path(root, image_size, cache_dir)
-    idx = index(root, "all", attributes=[])
-    n = len(idx.paths)
-    start = read_cache_progress(path, n)
-    if start == n:
+    source = cache_source(root, image_size)
+    if read_cache_progress(path, source) == source["images"]:
         return path
+    with locking.waiting_for(path.with_suffix(".lock"), f"caching the {image_size}px faces of {root}"):
+        _fill_cache(root, path, source, chunk, progress)
+    return path
+
+
+def _fill_cache(root, path: Path, source: dict, chunk: int, progress: bool) -> None:
     import tensorflow as tf
     from tqdm.auto import tqdm
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    n, image_size = source["images"], source["image_size"]
+    start = read_cache_progress(path, source)
+    if start == n:  # another process finished it while we waited
+        return
+    state = read_cache_state(path)
+    if state and state.get("source") != source:
+        print(f"The cache {short_path(path)} was made from other files (or another version of the package): "
+              f"making it again.")
+    if path.parent == user_cache_dir(root):
+        print(f"{short_path(Path(root))} cannot be written, so the cache goes to {short_path(path.parent)}.")
+    paths = index(root, "all", attributes=[]).paths
     shape = (n, image_size, image_size, 3)
     images = (np.lib.format.open_memmap(path, mode="r+") if start else
               np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=shape))
-    faces = _faces(tf.data.Dataset.from_tensor_slices(idx.paths[start:]), image_size, 256, 1.0)
+    faces = _faces(tf.data.Dataset.from_tensor_slices(paths[start:]), image_size, 256, 1.0)
     # area averages stay within [0, 255], so adding 0.5 and truncating rounds them
     dataset = steady(faces.map(lambda x: tf.cast(x + 0.5, tf.uint8)).rebatch(chunk).prefetch(2))
-    with tqdm(total=n, initial=start, unit="img", desc=f"caching {image_size}px faces", disable=not progress) as bar:
+    with tqdm(total=n, initial=start, unit="img", desc=f"caching {image_size}px faces", disable=not progress) as bar, \
+            naming_damaged_images(paths[start:]):
         for batch in dataset:
             batch = batch.numpy()
             images[start:start + len(batch)] = batch
             images.flush()
             start += len(batch)
-            write_cache_progress(path, n, start)
+            write_cache_progress(path, source, start)
             bar.update(len(batch))
     del images
-    return path
 
 
+@contextlib.contextmanager
+def naming_damaged_images(paths):
+    """TensorFlow's decoding errors name no file: turn them into one that names every damaged image
+    among ``paths`` (checked with PIL, in parallel) and says how to fix it."""
+    import tensorflow as tf
+
+    try:
+        yield
+    except (tf.errors.InvalidArgumentError, tf.errors.NotFoundError, tf.errors.DataLossError):
+        damaged = celeba.damaged_images(paths)
+        if not damaged:
+            raise
+        raise celeba.DamagedImagesError(damaged) from None

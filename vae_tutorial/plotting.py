@@ -15,10 +15,18 @@ def to_uint8(images) -> np.ndarray:
     return images if images.dtype == np.uint8 else np.clip(images * 255 + 0.5, 0, 255).astype(np.uint8)
 
 
-def tags(values, attributes, limit: int = 4) -> str:
-    """The names of the attributes that are on (value ≥ 0.5), shortened, one per line."""
-    on = [name.replace("_", " ") for name, v in zip(attributes, values) if v >= 0.5]
-    return "\n".join(on[:limit] + (["…"] if len(on) > limit else [])) or "(none)"
+def tags(values, attributes, limit: int | None = 4, first=(), hide=()) -> str:
+    """The names of the attributes that are on (value ≥ 0.5), shortened, one per line.
+
+    first: names listed before all others when they are on, in this order (e.g. the conditioned
+    attributes); hide: names never listed (e.g. ``No_Beard`` and ``Young``, on for most faces);
+    limit: at most this many lines, then "…" (None: all)."""
+    on = [name for name, v in zip(attributes, values) if v >= 0.5 and name not in hide]
+    on = [name for name in first if name in on] + [name for name in on if name not in first]
+    on = [name.replace("_", " ") for name in on]
+    if limit is not None and len(on) > limit:
+        on = on[:limit] + ["…"]
+    return "\n".join(on) or "(none)"
 
 
 def show_faces(images, captions=None, ncols: int = 8, size: float = 1.5, title: str | None = None,
@@ -147,3 +155,174 @@ def save_for_readme(name: str, content) -> None:
         (docs / name).write_text(content.rstrip("\n") + "\n")
     else:
         content.savefig(docs / name, dpi=100, bbox_inches="tight")
+
+
+_MERGED = {"BatchNormalization": "BN", "LeakyReLU": "LeakyReLU", "ReLU": "ReLU", "Activation": "activation",
+           "Dropout": "dropout"}  # drawn inside the box of the layer before them
+_INPUT_NAMES = {"images": "input: face x", "conditions": "conditions c", "z": "input: code z"}
+_BOX_COLOURS = {"input": "#e8e8e8", "conv": "#cfe2f3", "dense": "#fde9c9", "latent": "#d9ead3",
+                "conditions": "#e4d7f5", "other": "#f4f4f4"}
+
+
+def _shape_text(layer) -> str:
+    return " × ".join(str(d) for d in tuple(layer.output.shape)[1:])
+
+
+def _layer_box(layer) -> dict:
+    """What the diagram writes in a layer's box: its kind and settings, its output shape, its colour."""
+    kind, config = type(layer).__name__, layer.get_config()
+    activation = {"relu": ", ReLU", "sigmoid": ", sigmoid", "tanh": ", tanh"}.get(config.get("activation"), "")
+    if kind == "InputLayer":
+        text, colour = _INPUT_NAMES.get(layer.name, f"input: {layer.name}"), "input"
+    elif kind in ("Conv2D", "Conv2DTranspose"):
+        k, s = config["kernel_size"][0], config["strides"][0]
+        text, colour = f"{kind} {k}×{k}" + (f" /{s}" if s > 1 else "") + activation, "conv"
+    elif kind.startswith("MaxPooling"):
+        text, colour = f"MaxPooling {config['pool_size'][0]}×{config['pool_size'][0]}", "other"
+    elif kind == "Dense":
+        text = {"z_mean": "Dense → z_mean", "z_log_var": "Dense → z_log_var",
+                "z": "Dense → code z"}.get(layer.name, f"Dense{activation}")
+        colour = "latent" if layer.name in ("z_mean", "z_log_var", "z") else "dense"
+    elif kind == "Sampling":
+        text, colour = "Sampling: z = μ + σ·ε", "latent"
+    elif kind == "Concatenate":
+        text, colour = "Concatenate with c", "conditions"
+    else:
+        text, colour = kind, "other"
+    if layer.name == "images" and kind != "InputLayer":
+        text += " → face x̂"
+    shape = _shape_text(layer) + {"z_mean": " (μ)", "z_log_var": " (log σ²)"}.get(layer.name, "")
+    return {"text": text, "shape": shape, "colour": colour, "name": layer.name}
+
+
+def _boxes(part) -> list:
+    """The rows of one part (encoder or decoder): one box per layer, normalisation and activation layers
+    merged into the box before them, ``z_mean`` and ``z_log_var`` side by side in one row."""
+    rows = []
+    for layer in part.layers:
+        kind = type(layer).__name__
+        if kind == "InputLayer" and layer.name == "conditions":
+            continue
+        if kind in _MERGED and rows and not isinstance(rows[-1], list):
+            rows[-1]["text"] += f" + {_MERGED[kind]}"
+            rows[-1]["shape"] = _shape_text(layer)
+            continue
+        box = _layer_box(layer)
+        if layer.name == "z_log_var" and rows and not isinstance(rows[-1], list) and rows[-1]["name"] == "z_mean":
+            rows[-1] = [rows[-1], box]
+        else:
+            rows.append(box)
+    return rows
+
+
+def _legend(rows) -> str:
+    """The footnote: how to read a box, and the abbreviations the boxes use."""
+    texts = " ".join(box["text"] for row in rows for box in (row if isinstance(row, list) else [row]))
+    parts = ["Each box: a layer, and the shape of its output for one face", "k×k: kernel size"]
+    if " /2" in texts:
+        parts.append("/2: stride 2 (halves or doubles the side)")
+    if "BN" in texts:
+        parts.append("BN: batch normalisation")
+    return ";  ".join(parts) + "."
+
+
+def _centres(x, width):
+    """The centres of two boxes side by side in a column of ``width`` starting at ``x``."""
+    half = (width - 0.1) / 2
+    return [x + half / 2, x + half + 0.1 + half / 2]
+
+
+def network_diagram(model):
+    """The whole network as boxes, read from the model's layers: the encoder going down on the left,
+    the decoder going up on the right, the code ``z`` between them at the bottom and — for a
+    conditional model — the conditions ``c`` in the middle, feeding both. Each box names the layer
+    (with its kernel size, ``/2`` for stride 2, and activation) and the shape of its output (without
+    the batch)."""
+    from matplotlib.patches import FancyBboxPatch
+
+    encoder, decoder = _boxes(model.encoder), _boxes(model.decoder)
+    conditional = len(model.encoder.inputs) == 2
+    width, height, pitch, gap = 2.9, 0.5, 0.7, 2.3  # inches: box, row spacing, space between the columns
+    left_x, right_x = 0.1, 0.1 + width + gap
+    rows = max(len(encoder), len(decoder))
+    note = 0.3  # inches for the footnote under the boxes
+    fig_w, fig_h = 2 * width + gap + 0.2, rows * pitch + 0.55 + note
+    fig = plt.figure(figsize=(fig_w, fig_h))
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_xlim(0, fig_w)
+    ax.set_ylim(-0.1 - note, fig_h - 0.1 - note)
+    ax.axis("off")
+
+    def draw(box, x, y, w):
+        ax.add_patch(FancyBboxPatch((x, y - height / 2), w, height, boxstyle="round,pad=0,rounding_size=0.06",
+                                    facecolor=_BOX_COLOURS[box["colour"]], edgecolor="#555555", linewidth=0.8))
+        ax.text(x + w / 2, y + 0.08, box["text"], ha="center", va="center", fontsize=8.5)
+        ax.text(x + w / 2, y - 0.12, box["shape"], ha="center", va="center", fontsize=8, color="#333333")
+
+    def arrow(start, end, colour="#333333"):
+        ax.annotate("", end, start, arrowprops=dict(arrowstyle="-|>", color=colour, linewidth=1, shrinkA=0,
+                                                    shrinkB=0, mutation_scale=10))
+
+    def place(column, x, ys):
+        """Draw a column's rows at heights ``ys``; return each row's (left, right, y) box edges."""
+        edges = []
+        for row, y in zip(column, ys):
+            if isinstance(row, list):  # two boxes side by side
+                half = (width - 0.1) / 2
+                for k, box in enumerate(row):
+                    draw(box, x + k * (half + 0.1), y, half)
+            else:
+                draw(row, x, y, width)
+            edges.append((x, x + width, y))
+        return edges
+
+    bottom = height / 2 + 0.05
+    enc = place(encoder, left_x, [bottom + (len(encoder) - 1 - i) * pitch for i in range(len(encoder))])
+    dec = place(decoder, right_x, [bottom + j * pitch for j in range(len(decoder))])
+    centre = width / 2
+    for column, edges, down in ((encoder, enc, True), (decoder, dec, False)):
+        sign = -1 if down else 1
+        for i in range(len(edges) - 1):
+            x, y, y_next = edges[i][0], edges[i][2], edges[i + 1][2]
+            starts, ends = (_centres(x, width) if isinstance(row, list) else [x + width / 2]
+                            for row in (column[i], column[i + 1]))
+            for sx in starts:
+                for ex in ends:
+                    arrow((sx, y + sign * height / 2), (ex, y_next - sign * height / 2))
+    # the code z: from the encoder's last box to the decoder's first
+    arrow((enc[-1][1], enc[-1][2]), (dec[0][0], dec[0][2]))
+    ax.text((enc[-1][1] + dec[0][0]) / 2, enc[-1][2] + 0.06, f"z ({model.encoder.outputs[-1].shape[-1]} numbers)",
+            ha="center", va="bottom", fontsize=8.5)
+    if conditional:
+        joins = [(edges, row) for edges, column in ((enc, encoder), (dec, decoder))
+                 for row, box in enumerate(column) if not isinstance(box, list) and box["text"].startswith("Concat")]
+        ys = [edges[row][2] for edges, row in joins]
+        cx, cy = left_x + width + gap / 2, sum(ys) / len(ys)
+        n = model.encoder.inputs[1].shape[-1]
+        cbox = {"text": "conditions c", "shape": f"{n} attributes (0/1)", "colour": "conditions"}
+        draw(cbox, cx - (gap - 0.4) / 2, cy, gap - 0.4)
+        for edges, row in joins:
+            box_left, box_right, y = edges[row]
+            if box_left < cx:
+                arrow((cx - (gap - 0.4) / 2, cy), (box_right, y), "#6a3d9a")
+            else:
+                arrow((cx + (gap - 0.4) / 2, cy), (box_left, y), "#6a3d9a")
+    for edges, name in ((enc, "encoder  q(z | x"), (dec, "decoder  p(x | z")):
+        x, _, y = max(edges, key=lambda e: e[2])
+        ax.text(x + centre, y + height / 2 + 0.12, f"{name}, c)" if conditional else f"{name})", ha="center",
+                va="bottom", fontsize=10, weight="bold")
+    ax.text(0.1, -0.1 - note / 2, _legend(encoder + decoder), ha="left", va="center", fontsize=8, color="#333333")
+    return fig
+
+
+def saved_picture(path, quality: int = 85):
+    """A picture saved on disk (e.g. a run's ``samples/epoch_NNN.png``) for a notebook to show at its
+    own size, re-encoded as a JPEG so that a notebook showing several stays small."""
+    from io import BytesIO
+
+    from IPython.display import Image as Picture
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.open(path).convert("RGB").save(buffer, "JPEG", quality=quality)
+    return Picture(buffer.getvalue(), format="jpeg")

@@ -72,7 +72,8 @@ class Settings:
 
     @property
     def synthetic_dir(self) -> Path:
-        return self.data_dir / f"synthetic_{self.synthetic_size}"
+        """Where the synthetic faces of these settings are drawn (their size and seed in the name)."""
+        return self.data_dir / f"synthetic_{self.synthetic_size}_seed{self.seed}"
 
     def run_dir(self, dataset_name: str) -> Path:
         """Folder of the trained CVAE for these settings; notebook 03 writes it, 04 and 05 read it."""

@@ -20,7 +20,7 @@ import keras  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from . import data, models, pipeline, plotting, runs  # noqa: E402
+from . import data, locking, models, pipeline, plotting, runs  # noqa: E402
 from .settings import Settings, short_path  # noqa: E402
 
 if TYPE_CHECKING:
@@ -198,6 +198,15 @@ def train(settings: Settings, root, run_dir, *, limit: int | None = None, mixed_
     if progress not in VERBOSE:
         raise ValueError(f"progress={progress!r} is not one of {tuple(VERBOSE)}.")
     run_dir = Path(run_dir)
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
+    # One process trains a run folder at a time: a second refuses, naming the first.
+    with locking.exclusive(run_dir.with_name(run_dir.name + ".lock"), f"the run folder {short_path(run_dir)}"):
+        return _train(settings, root, run_dir, limit=limit, mixed_precision=mixed_precision, jit=jit,
+                      distribute=distribute, cache=cache, progress=progress, callbacks=callbacks)
+
+
+def _train(settings: Settings, root, run_dir: Path, *, limit, mixed_precision, jit, distribute, cache, progress,
+           callbacks) -> models.VAE:
     runs.check_compatible(run_dir, settings)
     finished = runs.finished_epochs(run_dir)
     if finished >= settings.epochs and runs.is_finished(run_dir):
@@ -228,8 +237,9 @@ def train(settings: Settings, root, run_dir, *, limit: int | None = None, mixed_
         *callbacks,
     ]
     try:
-        model.fit(train_batches, epochs=settings.epochs, validation_data=valid_batches, callbacks=all_callbacks,
-                  shuffle=False, verbose=VERBOSE[progress])  # the batches come shuffled
+        with pipeline.naming_damaged_images(data.index(root, "all", attributes=[]).paths):
+            model.fit(train_batches, epochs=settings.epochs, validation_data=valid_batches, callbacks=all_callbacks,
+                      shuffle=False, verbose=VERBOSE[progress])  # the batches come shuffled
     except Diverged as error:
         raise Diverged(f"training diverged ({error}); {short_path(run_dir)} keeps the last good epoch. Try a "
                        f"smaller beta or fewer latent dimensions.") from None

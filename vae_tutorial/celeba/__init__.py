@@ -1,7 +1,8 @@
 """CelebA's files: find them in any usual layout, parse them exactly, check them, download them.
 
 Knows nothing about models. ``layout`` finds a copy, ``annotations`` reads and writes its attribute
-and partition lists, ``verify`` checks it, ``download`` fetches it; every public name is here too.
+and partition lists, ``verify`` checks it (``images``: that every image decodes), ``download``
+fetches it; every public name is here too.
 """
 
 from .annotations import (
@@ -16,6 +17,7 @@ from .annotations import (
     write_partition_txt,
 )
 from .download import KAGGLE_HANDLE, CelebADownloadError, download
+from .images import DamagedImagesError, damaged_images, image_problem
 from .layout import IMAGE_HEIGHT, IMAGE_WIDTH, CelebANotFoundError, Layout, find, images_dir, is_present
 from .verify import OFFICIAL_MD5, FileCheck, VerifyReport, verify
 
@@ -29,13 +31,16 @@ __all__ = [
     "PARTITIONS",
     "CelebADownloadError",
     "CelebAFormatError",
+    "DamagedImagesError",
     "CelebANotFoundError",
     "FileCheck",
     "Layout",
     "VerifyReport",
     "check_attribute_names",
+    "damaged_images",
     "download",
     "find",
+    "image_problem",
     "images_dir",
     "is_present",
     "load_attributes",

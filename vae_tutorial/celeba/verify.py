@@ -1,4 +1,5 @@
-"""Check a CelebA copy: official MD5s, images listed but missing (or on disk but unlisted)."""
+"""Check a CelebA copy: official MD5s, images listed but missing (or on disk but unlisted), and, when
+asked, every image decoded."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .annotations import load_attributes, load_partition
+from .images import damaged_images
 from .layout import Layout, as_layout
 
 OFFICIAL_MD5 = {
@@ -57,10 +59,11 @@ class VerifyReport:
     extra: tuple[str, ...]  # on disk but not listed
     only_in_attributes: tuple[str, ...]
     only_in_partition: tuple[str, ...]
+    damaged: tuple[tuple[str, str], ...] | None = None  # (name, problem) of images that fail; None: not checked
 
     @property
     def ok(self) -> bool:
-        problems = self.missing, self.extra, self.only_in_attributes, self.only_in_partition
+        problems = self.missing, self.extra, self.only_in_attributes, self.only_in_partition, self.damaged
         return all(f.ok for f in self.files) and not any(problems)
 
     def __str__(self) -> str:
@@ -76,6 +79,13 @@ class VerifyReport:
         lines += [f"  {label}: {len(names):,} ({_first(names)})" for label, names in named if names]
         if not (self.only_in_attributes or self.only_in_partition):
             lines.append("  the attribute and partition files list the same images")
+        if self.damaged is None:
+            lines.append("  images not decoded (check_images=True decodes every one)")
+        elif self.damaged:
+            lines.append(f"  damaged images: {len(self.damaged):,}")
+            lines += [f"    {name}: {problem}" for name, problem in self.damaged]
+        else:
+            lines.append("  every listed image on disk decodes as a 178×218 JPEG")
         lines.append("All checks passed." if self.ok else "PROBLEMS FOUND (see above).")
         return "\n".join(lines)
 
@@ -87,11 +97,14 @@ def _first(names: tuple[str, ...], k: int = 5) -> str:
     return ", ".join(names[:k]) + (", …" if len(names) > k else "")
 
 
-def verify(root: str | os.PathLike | Layout, check_md5: bool = True) -> VerifyReport:
+def verify(root: str | os.PathLike | Layout, check_md5: bool = True, check_images: bool = False,
+           progress: bool = True) -> VerifyReport:
     """Check a CelebA copy and report on it.
 
     Compares the MD5 of each official file present with the published one (reading the 1.4 GB zip takes
     a few seconds), the images on disk with those listed, and the attribute with the partition file.
+    ``check_images``: also decode every listed image on disk, in parallel, and list each one that
+    is not a complete 178×218 JPEG (about a minute for CelebA's 202,599 on two cores).
     """
     layout = as_layout(root)
     listed = load_attributes(layout).index
@@ -102,6 +115,10 @@ def verify(root: str | os.PathLike | Layout, check_md5: bool = True) -> VerifyRe
         FileCheck(path, OFFICIAL_MD5.get(path.name), _md5(path) if check_md5 and path.name in OFFICIAL_MD5 else None)
         for path in _annotation_files(layout)
     )
+    damaged = None
+    if check_images:
+        present = [layout.images_dir / name for name in listed if name in on_disk]
+        damaged = tuple((Path(path).name, problem) for path, problem in damaged_images(present, progress))
     listed, in_partition = set(listed), set(in_partition)
     return VerifyReport(
         layout=layout,
@@ -112,6 +129,7 @@ def verify(root: str | os.PathLike | Layout, check_md5: bool = True) -> VerifyRe
         extra=tuple(sorted(on_disk - listed)),
         only_in_attributes=tuple(sorted(listed - in_partition)),
         only_in_partition=tuple(sorted(in_partition - listed)),
+        damaged=damaged,
     )
 
 

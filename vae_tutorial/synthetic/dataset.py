@@ -12,6 +12,7 @@ import pandas as pd
 from PIL import Image
 from tqdm.auto import tqdm
 
+from .. import locking
 from ..celeba import ATTRIBUTES, PARTITIONS, write_attributes_txt, write_partition_txt
 from .attributes import CELEBA_RATES, RENDERED, sample_attributes
 from .drawing import draw_face
@@ -64,8 +65,21 @@ def generate(root: str | Path, n: int = 5000, seed: int = 0, progress: bool = Tr
     if n < 1:
         raise ValueError(f"n={n} must be a positive number of images")
     wanted = {"format_version": FORMAT_VERSION, "n": n, "seed": seed}
-    if _manifest(root) == {**wanted, "complete": True} and _files_present(root, n):
+    if _is_complete(root, wanted):
         return root
+    # A second process (another notebook) waits here, then finds the set the first one drew.
+    with locking.waiting_for(root.with_name(root.name + ".lock"), f"drawing the synthetic faces in {root}"):
+        if not _is_complete(root, wanted):
+            _draw(root, wanted, progress)
+    return root
+
+
+def _is_complete(root: Path, wanted: dict) -> bool:
+    return _manifest(root) == {**wanted, "complete": True} and _files_present(root, wanted["n"])
+
+
+def _draw(root: Path, wanted: dict, progress: bool) -> None:
+    n, seed = wanted["n"], wanted["seed"]
     _refuse_foreign_files(root)
     _write_manifest(root, {**wanted, "complete": False})
     _remove_earlier_set(root)
@@ -84,7 +98,6 @@ def generate(root: str | Path, n: int = 5000, seed: int = 0, progress: bool = Tr
     write_partition_txt(root / PARTITION_FILE_NAME, pd.Series(split, index=frame.index, name="partition"))
     (root / "README.md").write_text(_readme(frame, seed))
     _write_manifest(root, {**wanted, "complete": True})
-    return root
 
 
 def _manifest(root: Path) -> dict | None:
