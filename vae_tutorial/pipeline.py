@@ -216,7 +216,7 @@ def prepare_cache(root, image_size: int = 64, cache_dir=None, chunk: int = 4096,
     other files) is made again. Two processes never write one cache at once: the second waits."""
     path = cache_path(root, image_size, cache_dir)
     source = cache_source(root, image_size)
-    if read_cache_progress(path, source) == source["images"]:
+    if read_cache_progress(path, source) == source["images"] and _intact(path, source):
         return path
     with locking.waiting_for(path.with_suffix(".lock"), f"caching the {image_size}px faces of {root}"):
         _fill_cache(root, path, source, chunk, progress)
@@ -229,6 +229,9 @@ def _fill_cache(root, path: Path, source: dict, chunk: int, progress: bool) -> N
 
     n, image_size = source["images"], source["image_size"]
     start = read_cache_progress(path, source)
+    if start and not _intact(path, source):
+        print(f"The cache {short_path(path)} is damaged (its file is cut short or of another shape): making it again.")
+        start = 0
     if start == n:  # another process finished it while we waited
         return
     state = read_cache_state(path)
@@ -254,6 +257,15 @@ def _fill_cache(root, path: Path, source: dict, chunk: int, progress: bool) -> N
             write_cache_progress(path, source, start)
             bar.update(len(batch))
     del images
+
+
+def _intact(path: Path, source: dict) -> bool:
+    """Whether the cache file holds a whole array of the recorded shape (not cut short by a full disk)."""
+    size = source["image_size"]
+    try:
+        return np.load(path, mmap_mode="r").shape == (source["images"], size, size, 3)
+    except (OSError, ValueError):
+        return False
 
 
 @contextlib.contextmanager

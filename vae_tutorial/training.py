@@ -173,7 +173,7 @@ def load_or_train(settings: Settings, source: data.Source) -> models.VAE:
     if not runs.is_finished(run_dir):
         print(f"No trained CVAE in {short_path(run_dir)} yet: training one now with the settings above, "
               f"as notebook 03 does (this happens once).")
-    return train(settings, source.root, run_dir, progress="epochs")
+    return train(settings, source.root, run_dir, progress="epochs", wait=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def load_or_train(settings: Settings, source: data.Source) -> models.VAE:
 
 def train(settings: Settings, root, run_dir, *, limit: int | None = None, mixed_precision: bool = False,
           jit: bool | None = None, distribute: bool = False, cache: bool = True, progress: str = "bar",
-          callbacks=()) -> models.VAE:
+          callbacks=(), wait: bool = False) -> models.VAE:
     """Train the settings' CVAE on the data set at ``root`` and save it in ``run_dir``; return it.
 
     Rerunning after an interruption continues from the last finished epoch; a finished run is
@@ -193,14 +193,17 @@ def train(settings: Settings, root, run_dir, *, limit: int | None = None, mixed_
     (None: Keras decides — on for GPUs). distribute: all GPUs (``MirroredStrategy``). cache: decode
     the JPEGs once into a uint8 array beside the data (``pipeline.prepare_cache``) instead of every
     epoch. progress: Keras' own display, ``"bar"`` (a bar per epoch, for terminals), ``"epochs"`` (a
-    line per epoch, for notebooks) or ``"none"``. callbacks: more Keras callbacks.
+    line per epoch, for notebooks) or ``"none"``. callbacks: more Keras callbacks. wait: when another
+    process is training in ``run_dir``, wait for it (instead of refusing), then load or continue its run.
     """
     if progress not in VERBOSE:
         raise ValueError(f"progress={progress!r} is not one of {tuple(VERBOSE)}.")
     run_dir = Path(run_dir)
     run_dir.parent.mkdir(parents=True, exist_ok=True)
-    # One process trains a run folder at a time: a second refuses, naming the first.
-    with locking.exclusive(run_dir.with_name(run_dir.name + ".lock"), f"the run folder {short_path(run_dir)}"):
+    # One process trains a run folder at a time: a second refuses, naming the first (or, with ``wait``,
+    # waits for it and then finds the finished run).
+    hold = locking.waiting_for if wait else locking.exclusive
+    with hold(run_dir.with_name(run_dir.name + ".lock"), f"training in {short_path(run_dir)}"):
         return _train(settings, root, run_dir, limit=limit, mixed_precision=mixed_precision, jit=jit,
                       distribute=distribute, cache=cache, progress=progress, callbacks=callbacks)
 
