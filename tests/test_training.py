@@ -118,7 +118,7 @@ def test_cli_explains_its_options_and_names_bad_values(faces, tmp_path, clean_en
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     out = capsys.readouterr().out
-    for option in ("--data", "--out", "--image-size", "--epochs", "--attributes", "--limit", "--mixed-precision",
+    for option in ("--data", "--out", "--image-size", "--epochs", "--attributes", "--limit", "--precision",
                    "--jit", "--distribute"):
         assert option in out
     assert main(["train", "--data", str(faces), "--out", str(tmp_path), "--attributes", "Smiling,Smiley"]) == 2

@@ -87,7 +87,9 @@ def add_train(commands) -> None:
     add_settings_options(parser)
     parser.add_argument("--limit", type=_positive, metavar="N", help="train on the first N training images only "
                         "(a subset, e.g. for full CelebA on a CPU)")
-    parser.add_argument("--mixed-precision", action="store_true", help="compute in float16 (faster on recent GPUs)")
+    parser.add_argument("--precision", choices=settings.PRECISIONS, default="auto",
+                        help="Keras dtype policy; auto (the default): bfloat16 maths on Ampere and newer GPUs, float16 "
+                        "on T4/V100, float32 on a CPU")
     parser.add_argument("--jit", action=argparse.BooleanOptionalAction, default=None,
                         help="XLA compilation (default: on for GPUs, off for CPUs)")
     parser.add_argument("--distribute", action="store_true", help="train on all GPUs at once (MirroredStrategy)")
@@ -102,7 +104,7 @@ def run_train(args: argparse.Namespace) -> int:
     S = settings_from(args)
     source = _source(args, S)
     out = args.out or S.run_dir(source.name)
-    training.train(S, source.root, out, limit=args.limit, mixed_precision=args.mixed_precision, jit=args.jit,
+    training.train(S, source.root, out, limit=args.limit, precision=args.precision, jit=args.jit,
                    distribute=args.distribute, cache=args.cache, progress="bar")
     return 0
 

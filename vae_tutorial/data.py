@@ -20,16 +20,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
+import pandas as pd
+import platformdirs
+from PIL import Image
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import platformdirs  # noqa: E402
-from PIL import Image  # noqa: E402
+from . import celeba, synthetic
+from .quiet_start import keras_quietly
+from .settings import Settings, short_path
 
-from . import celeba, synthetic  # noqa: E402
-from .settings import Settings  # noqa: E402
+keras = keras_quietly()
 
 SPLITS = ("train", "valid", "test", "all")
 CROP_FRACTION = 148 / celeba.IMAGE_WIDTH  # the 148-pixel square commonly cut from CelebA's 178-pixel width
@@ -45,12 +45,22 @@ class Source:
     root: Path
 
 
-def resolve(settings: Settings) -> Source:
-    """The data set the settings ask for; the synthetic faces are generated on first use."""
+def resolve(settings: Settings, download: bool = False) -> Source:
+    """The data set the settings ask for; the synthetic faces are generated on first use.
+
+    download: when ``dataset="celeba"`` is asked for and CelebA is not in ``settings.celeba_dir``,
+    fetch it from Kaggle with kagglehub (about 1.4 GB, with kagglehub's progress bars) instead of
+    raising; the notebooks' settings cells pass ``True``, so switching to CelebA is one setting.
+    """
     if settings.dataset in ("celeba", "auto") and celeba.is_present(settings.celeba_dir):
         return Source("celeba", celeba.find(settings.celeba_dir).root)
     if settings.dataset == "celeba":
-        celeba.find(settings.celeba_dir)  # raises, saying what was looked for and how to get CelebA
+        if not download:
+            celeba.find(settings.celeba_dir)  # raises, saying what was looked for and how to get CelebA
+        print(f"CelebA is not in {short_path(settings.celeba_dir)} yet: downloading it from Kaggle with kagglehub "
+              f"(about 1.4 GB: a few minutes on Colab, longer on a slow line; this happens once). kagglehub keeps "
+              f"the files in its cache folder and {short_path(settings.celeba_dir)} links to them.")
+        return Source("celeba", celeba.download(settings.celeba_dir))
     root = synthetic.generate(settings.synthetic_dir, n=settings.synthetic_size, seed=settings.seed)
     return Source("synthetic", Path(root))
 

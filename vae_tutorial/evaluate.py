@@ -75,7 +75,7 @@ class _Shuffled(keras.utils.PyDataset):
 
 def judged(judge: keras.Model, images) -> np.ndarray:
     """The judge's 0/1 verdict on each face, one column per attribute (bool, shape (N, A))."""
-    return judge.predict(np.asarray(images), batch_size=256, verbose=0) >= 0.5
+    return models.predict_in_batches(judge, images) >= 0.5
 
 
 def accuracy(judge: keras.Model, images, conditions, attributes) -> dict[str, float]:

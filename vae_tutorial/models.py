@@ -24,6 +24,7 @@ from .settings import ARCHITECTURES
 ARTICLE_FILTERS = (32, 64)  # the article's two convolution layers, each followed by 2×2 pooling
 DEEP_MAX_BLOCKS = 4  # strided blocks of 32, 64, 128, 256 filters, down to a 4×4 map at most
 BN_MOMENTUM = 0.9  # batch-norm statistics that settle within a short run
+SMALL_BATCH = 16  # batches up to this size (a slider's one face) are padded to it, larger ones to the batch size
 _PACKAGE = "vae_tutorial"
 _IMAGES = dict(activation="sigmoid", dtype="float32", name="images")  # the decoder's last layer: pixels in [0, 1]
 
@@ -342,29 +343,36 @@ def _part(seed: int | None, part: int) -> int | None:
 def encode(model: Autoencoder, images, conditions=None, batch_size: int = 256) -> np.ndarray:
     """The code of each face: ``z_mean`` for a VAE or CVAE (``z`` for a plain autoencoder), given
     its conditions when the model is conditional."""
-    codes = _in_batches(model.encoder, images, conditions, batch_size)
+    codes = predict_in_batches(model.encoder, images, conditions, batch_size)
     return codes[0] if isinstance(codes, list) else codes
 
 
 def decode(model: Autoencoder, z, conditions=None, batch_size: int = 256) -> np.ndarray:
     """Faces (float in [0, 1]) drawn by the decoder from latent vectors (and conditions)."""
-    return _in_batches(model.decoder, z, conditions, batch_size)
+    return predict_in_batches(model.decoder, z, conditions, batch_size)
 
 
-def _in_batches(part: keras.Model, main, conditions, batch_size: int):
-    """``part`` applied to ``main`` (and ``conditions``, one row or one per row) with its compiled
-    ``predict_on_batch``, a batch at a time: milliseconds for one face, where ``predict`` takes ~50."""
+def predict_in_batches(part: keras.Model, main, conditions=None, batch_size: int = 256):
+    """``part`` (an encoder, a decoder, any Keras model) applied to ``main`` (and ``conditions``, one
+    row or one per row) with its compiled ``predict_on_batch``: milliseconds for one face, where
+    ``predict`` takes ~50. Batches are padded to one of two sizes (``SMALL_BATCH`` or ``batch_size``),
+    so the compiled function is traced at most twice instead of once per new batch size."""
     main = np.asarray(main, "float32")
     if conditions is not None:
         conditions = np.broadcast_to(np.asarray(conditions, "float32"), (len(main), part.inputs[1].shape[-1]))
     outputs = []
     for start in range(0, len(main), batch_size):
-        rows = slice(start, start + batch_size)
-        batch = main[rows] if conditions is None else [main[rows], conditions[rows]]
-        out = part.predict_on_batch(batch)
-        outputs.append([np.asarray(o) for o in out] if isinstance(out, list | tuple) else [np.asarray(out)])
+        rows = [x[start:start + batch_size] for x in ([main] if conditions is None else [main, conditions])]
+        n = len(rows[0])
+        padded = [np.concatenate([x, np.zeros((_bucket(n, batch_size) - n, *x.shape[1:]), x.dtype)]) for x in rows]
+        out = part.predict_on_batch(padded[0] if conditions is None else padded)
+        outputs.append([np.asarray(o)[:n] for o in (out if isinstance(out, list | tuple) else [out])])
     joined = [np.concatenate(column) for column in zip(*outputs)]
     return joined if len(joined) > 1 else joined[0]
+
+
+def _bucket(n: int, batch_size: int) -> int:
+    return SMALL_BATCH if n <= SMALL_BATCH else batch_size
 
 
 def image_size(model: Autoencoder) -> int:

@@ -19,6 +19,15 @@ ENV_PREFIX = "VAE_TUTORIAL_"
 DATASETS = ("auto", "synthetic", "celeba")
 ARCHITECTURES = ("article", "deep")  # the seed article's network, and a deeper one for GPUs
 DEFAULT_ATTRIBUTES = ("Smiling", "Eyeglasses", "Male", "Wearing_Hat", "Blond_Hair", "Black_Hair")
+# Training's Keras dtype policies; auto: the device's best (training.Devices.best_precision)
+PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
+# Named sets of settings: applied above the defaults, below environment variables and keywords.
+PRESETS = {
+    "none": {},
+    # The 64-pixel deep CVAE on full CelebA. On one H100 (Keras on JAX, bfloat16) these 20 epochs of
+    # batch 1024 took 68 s and met every quality target (benchmarks/README.md, "The GPU run").
+    "gpu": {"dataset": "celeba", "image_size": 64, "architecture": "deep", "batch_size": 1024, "epochs": 20},
+}
 
 
 def _default_data_dir() -> Path:
@@ -41,6 +50,9 @@ def setting(default=dataclasses.MISSING, *, help: str, factory=dataclasses.MISSI
 class Settings:
     """What every notebook and the command line agree on."""
 
+    preset: str = setting("none", choices=tuple(PRESETS),
+                          help="gpu = the 64-pixel deep CVAE on full CelebA (dataset, image_size, architecture, "
+                               "batch_size, epochs), for a GPU")
     dataset: str = setting("auto", choices=DATASETS,
                            help="auto = CelebA when found under data_dir/celeba, else the synthetic faces")
     data_dir: Path = setting(factory=_default_data_dir, help="where data sets and trained runs live")
@@ -137,7 +149,8 @@ def short_path(path: Path) -> str:
 
 
 def load(**overrides) -> Settings:
-    """Defaults, then ``VAE_TUTORIAL_*`` environment variables, then keyword overrides."""
+    """Defaults, then the preset's values (``preset="gpu"``), then ``VAE_TUTORIAL_*`` environment
+    variables, then keyword overrides."""
     values = {}
     for f in fields(Settings):
         env = os.environ.get(env_name(f.name))
@@ -151,6 +164,9 @@ def load(**overrides) -> Settings:
     if unknown:
         raise TypeError(f"unknown setting(s) {sorted(unknown)}; valid: {[f.name for f in fields(Settings)]}")
     values.update({k: (tuple(v) if isinstance(v, list) else v) for k, v in overrides.items()})
+    preset = values.get("preset", "none")
+    if preset in PRESETS:  # an unknown one is refused by Settings
+        values = {**PRESETS[preset], **values}
     if "data_dir" in values:
         values["data_dir"] = Path(values["data_dir"])
     return Settings(**values)

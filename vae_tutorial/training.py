@@ -9,30 +9,33 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import matplotlib.pyplot as plt
+import numpy as np
 
-import keras  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from . import data, locking, models, pipeline, plotting, runs
+from .quiet_start import keras_quietly
+from .settings import PRECISIONS, Settings, short_path
 
-from . import data, locking, models, pipeline, plotting, runs  # noqa: E402
-from .settings import Settings, short_path  # noqa: E402
+keras = keras_quietly()
 
 if TYPE_CHECKING:
     import tensorflow as tf
 
 LEARNING_RATE = 1e-3
 VALIDATION_IMAGES = 2048  # held-out faces scored after each epoch (enough for smooth curves)
-# Measured training speed (images/s) of the CVAE at the default batch size of 64, and the image size it was
-# measured at; time grows with the number of pixels. Used only for the estimate printed before training.
-# CPU: 2 cores, TensorFlow. GPU: one H100, Keras on JAX (batch 256 with --mixed-precision: ~1.5-3x faster).
-SPEED = {("cpu", "article"): (32, 650), ("cpu", "deep"): (32, 180), ("gpu", "article"): (64, 23000),
-         ("gpu", "deep"): (64, 14000)}
+# Measured training speed (images/s) of the CVAE and the image size it was measured at; time grows with the
+# number of pixels. Used only for the estimates printed before training. CPU: 2 cores, TensorFlow, batch 64.
+# GPU: one H100, Keras on JAX, bfloat16, batch 1024 (benchmarks/README.md, "The GPU run").
+SPEED = {("cpu", "article"): (32, 650), ("cpu", "deep"): (32, 180), ("gpu", "article"): (64, 13900),
+         ("gpu", "deep"): (64, 67900)}
+# Other GPUs: the H100's speed scaled by their dense half-precision tensor throughput (NVIDIA's data sheets),
+# not measured here, so rough; small convolutions are often memory-bound and lose less on a smaller GPU.
+GPU_SCALE = {"H200": 1.0, "H100": 1.0, "A100": 0.32, "L4": 0.12, "V100": 0.13, "T4": 0.066}
+UNKNOWN_GPU_SCALE = 0.2
 _HAS_TENSORBOARD = importlib.util.find_spec("tensorboard") is not None
 VERBOSE = {"bar": 1, "epochs": 2, "none": 0}  # progress → Keras' verbose mode
 CPU_PATIENCE_S = 3600  # on a CPU, a run estimated longer than this gets a warning and a subset hint
@@ -49,10 +52,20 @@ class Devices:
     names: tuple[str, ...]  # logical devices used, e.g. ("GPU:0",) or ("CPU:0",)
     gpu: bool
     strategy: tf.distribute.Strategy
+    gpu_name: str | None = None  # e.g. "NVIDIA A100-SXM4-40GB"
+    capability: tuple[int, int] | None = None  # the GPU's CUDA compute capability, e.g. (8, 0)
 
     @property
     def kind(self) -> str:
         return "gpu" if self.gpu else "cpu"
+
+    @property
+    def best_precision(self) -> str:
+        """bfloat16 maths on Ampere and newer GPUs (compute capability ≥ 8: A100, L4, H100), float16 on
+        Volta and Turing (V100, T4: tensor cores, no bfloat16), float32 on a CPU or an older GPU."""
+        if not self.gpu or self.capability is None or self.capability < (7, 0):
+            return "float32"
+        return "mixed_bfloat16" if self.capability >= (8, 0) else "mixed_float16"
 
 
 def find_devices(distribute: bool = False) -> Devices:
@@ -69,8 +82,10 @@ def find_devices(distribute: bool = False) -> Devices:
             raise ValueError("--distribute needs Keras' TensorFlow backend (KERAS_BACKEND=tensorflow); on JAX, "
                              "train on one device.")
         device = jax.devices()[0]  # JAX's default: a GPU when there is one
-        name = f"{device.platform.upper()}:{device.id}"
-        return Devices((name,), device.platform == "gpu", tf.distribute.get_strategy())
+        name, gpu = f"{device.platform.upper()}:{device.id}", device.platform == "gpu"
+        capability = getattr(device, "compute_capability", None) if gpu else None
+        return Devices((name,), gpu, tf.distribute.get_strategy(), device.device_kind if gpu else None,
+                       _capability(capability))
     gpus = tf.config.list_logical_devices("GPU")
     devices = gpus or tf.config.list_logical_devices("CPU")
     if distribute:
@@ -79,24 +94,55 @@ def find_devices(distribute: bool = False) -> Devices:
         devices = devices[:1]
         strategy = tf.distribute.get_strategy()
     names = tuple(d.name.split("device:")[-1] for d in devices)
-    return Devices(names, bool(gpus), strategy)
+    details = tf.config.experimental.get_device_details(tf.config.list_physical_devices("GPU")[0]) if gpus else {}
+    capability = _capability(details.get("compute_capability"))
+    return Devices(names, bool(gpus), strategy, details.get("device_name"), capability)
+
+
+def _capability(value) -> tuple[int, int] | None:
+    """A compute capability given as (8, 0) or "8.0" as a tuple of ints."""
+    if value is None:
+        return None
+    major, minor = (str(value).split(".") if isinstance(value, str) else value)[:2]
+    return int(major), int(minor)
+
+
+def choose_precision(precision: str, devices: Devices) -> str:
+    """The Keras dtype policy to train with: ``precision`` itself, or for ``"auto"`` the devices' best."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision={precision!r} is not one of {PRECISIONS}.")
+    return devices.best_precision if precision == "auto" else precision
 
 
 @contextlib.contextmanager
-def precision(mixed: bool):
-    """Build layers under the ``mixed_float16`` policy (float16 maths, float32 weights) when ``mixed``."""
+def policy(name: str):
+    """Build layers under the Keras dtype policy ``name`` (e.g. ``mixed_bfloat16``: bfloat16 maths,
+    float32 weights); the codes and images stay float32 (see ``models``)."""
     previous = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
+    keras.mixed_precision.set_global_policy(name)
     try:
         yield
     finally:
         keras.mixed_precision.set_global_policy(previous)
 
 
+def gpu_scale(gpu_name: str | None) -> float:
+    """How fast a GPU trains relative to an H100 (see ``GPU_SCALE``), from its name."""
+    return next((scale for key, scale in GPU_SCALE.items() if key in (gpu_name or "")), UNKNOWN_GPU_SCALE)
+
+
 def estimate_seconds(images: int, epochs: int, settings: Settings, devices: Devices) -> float:
-    """A rough training time from measured speeds (see ``SPEED``)."""
+    """A rough training time from measured speeds (see ``SPEED`` and ``GPU_SCALE``)."""
     size, speed = SPEED[devices.kind, settings.architecture]
+    if devices.gpu:
+        speed *= gpu_scale(devices.gpu_name)
     return images * epochs * (settings.image_size / size) ** 2 / (speed * len(devices.names))
+
+
+def gpu_estimates(images: int, epochs: int, settings: Settings) -> dict[str, float]:
+    """The rough training time of these settings on common GPUs: {"T4": seconds, …}."""
+    names = ("T4", "V100", "L4", "A100", "H100")
+    return {name: estimate_seconds(images, epochs, settings, Devices(("GPU:0",), True, None, name)) for name in names}
 
 
 def format_duration(seconds: float) -> str:
@@ -180,7 +226,7 @@ def load_or_train(settings: Settings, source: data.Source) -> models.VAE:
 # Training
 
 
-def train(settings: Settings, root, run_dir, *, limit: int | None = None, mixed_precision: bool = False,
+def train(settings: Settings, root, run_dir, *, limit: int | None = None, precision: str = "auto",
           jit: bool | None = None, distribute: bool = False, cache: bool = True, progress: str = "bar",
           callbacks=(), wait: bool = False) -> models.VAE:
     """Train the settings' CVAE on the data set at ``root`` and save it in ``run_dir``; return it.
@@ -189,7 +235,8 @@ def train(settings: Settings, root, run_dir, *, limit: int | None = None, mixed_
     loaded, not trained again (ask for more ``epochs`` to train it further).
 
     limit: train on the first ``limit`` training images only (a subset, for CPUs).
-    mixed_precision: compute in float16 (fast on recent GPUs only). jit: XLA compilation on/off
+    precision: a Keras dtype policy, or ``"auto"`` for the devices' best (bfloat16 on Ampere and newer
+    GPUs, float16 on T4/V100, float32 on a CPU; ``Devices.best_precision``). jit: XLA compilation on/off
     (None: Keras decides — on for GPUs). distribute: all GPUs (``MirroredStrategy``). cache: decode
     the JPEGs once into a uint8 array beside the data (``pipeline.prepare_cache``) instead of every
     epoch. progress: Keras' own display, ``"bar"`` (a bar per epoch, for terminals), ``"epochs"`` (a
@@ -204,11 +251,11 @@ def train(settings: Settings, root, run_dir, *, limit: int | None = None, mixed_
     # waits for it and then finds the finished run).
     hold = locking.waiting_for if wait else locking.exclusive
     with hold(run_dir.with_name(run_dir.name + ".lock"), f"training in {short_path(run_dir)}"):
-        return _train(settings, root, run_dir, limit=limit, mixed_precision=mixed_precision, jit=jit,
+        return _train(settings, root, run_dir, limit=limit, precision=precision, jit=jit,
                       distribute=distribute, cache=cache, progress=progress, callbacks=callbacks)
 
 
-def _train(settings: Settings, root, run_dir: Path, *, limit, mixed_precision, jit, distribute, cache, progress,
+def _train(settings: Settings, root, run_dir: Path, *, limit, precision, jit, distribute, cache, progress,
            callbacks) -> models.VAE:
     runs.check_compatible(run_dir, settings)
     finished = runs.finished_epochs(run_dir)
@@ -218,17 +265,18 @@ def _train(settings: Settings, root, run_dir: Path, *, limit, mixed_precision, j
         return runs.load_run(run_dir)
 
     devices = find_devices(distribute)
-    with devices.strategy.scope(), precision(mixed_precision):
+    precision = choose_precision(precision, devices)
+    with devices.strategy.scope(), policy(precision):
         model = build_model(settings, jit)
     n_images = len(data.index(root, "train", settings.attributes, limit).paths)
     if n_images < settings.batch_size:
         raise ValueError(f"only {n_images} training images (limit={limit}) for batch_size={settings.batch_size}: "
                          f"use more images or a smaller batch size.")
     train_batches, valid_batches = datasets(root, settings, limit, cache)
-    _report(settings, root, run_dir, devices, model, n_images, limit, finished, mixed_precision)
+    _report(settings, root, run_dir, devices, model, n_images, limit, finished, precision)
 
     run_dir.mkdir(parents=True, exist_ok=True)
-    runs.write_settings(run_dir, settings, root, dict(limit=limit, mixed_precision=mixed_precision, jit=jit,
+    runs.write_settings(run_dir, settings, root, dict(limit=limit, precision=precision, jit=jit,
                                                   distribute=distribute, cache=cache, devices=list(devices.names)))
     runs.tidy_history(run_dir)
     all_callbacks = [
@@ -254,19 +302,20 @@ def _train(settings: Settings, root, run_dir: Path, *, limit, mixed_precision, j
     return model
 
 
-def _report(settings, root, run_dir, devices, model, n_images, limit, finished, mixed) -> None:
+def _report(settings, root, run_dir, devices, model, n_images, limit, finished, precision) -> None:
     """Print what training found and a rough time before it starts."""
     left = settings.epochs - finished
     seconds = estimate_seconds(n_images, left, settings, devices)
-    device = ", ".join(devices.names) + ("" if devices.gpu else " (no GPU found)")
+    device = ", ".join(devices.names) + (f" ({devices.gpu_name})" if devices.gpu_name else "")
+    device += "" if devices.gpu else " (no GPU found)"
     xla = "on" if model.jit_compile else "off"
     print(f"Training a conditional VAE: {settings.architecture} architecture, {settings.image_size}×"
           f"{settings.image_size} px, {settings.latent_dim}-number latent, beta={settings.beta}, "
           f"{model.count_params():,} parameters")
     print(f"  data            {short_path(Path(root))}: {n_images:,} training images per epoch"
           + (f" (limited to the first {limit:,})" if limit else ""))
-    mixed = ("on" + ("" if devices.gpu else " (slower than off on a CPU)")) if mixed else "off"
-    print(f"  device(s)       {device}; mixed precision {mixed}; XLA {xla}")
+    slow = " (slower than float32 on a CPU)" if precision != "float32" and not devices.gpu else ""
+    print(f"  device(s)       {device}; precision {precision}{slow}; XLA {xla}")
     print(f"  epochs          {left} to go" + (f" (resuming after epoch {finished})" if finished else ""))
     print(f"  rough time      {format_duration(seconds)}")
     print(f"  run folder      {short_path(run_dir)}"
