@@ -326,3 +326,71 @@ def saved_picture(path, quality: int = 85):
     buffer = BytesIO()
     Image.open(path).convert("RGB").save(buffer, "JPEG", quality=quality)
     return Picture(buffer.getvalue(), format="jpeg")
+
+
+def show_edits(originals, edited: dict, captions: dict | None = None, gain: float = 4.0, size: float = 1.6,
+               title: str | None = None):
+    """Edits of real faces made visible: for each face a row ``original, *edited`` and under it a row
+    of the pixel changes ``gain · |edit − first edit|`` (black = unchanged). ``edited`` maps a name to
+    faces, one per original; its first entry (e.g. the reconstruction) is what the others are compared
+    with. ``captions`` maps some of those names to one caption per face."""
+    originals = np.asarray(originals)
+    names = list(edited)
+    reference = np.asarray(edited[names[0]])
+    captions = captions or {}
+    ncols = 1 + len(names)
+    aspect = originals.shape[1] / originals.shape[2]
+    height = len(originals) * (2 * size * aspect + 0.7)
+    fig, axes = plt.subplots(2 * len(originals), ncols, figsize=(ncols * size, height), squeeze=False)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+    for k, original in enumerate(originals):
+        top, bottom = axes[2 * k], axes[2 * k + 1]
+        top[0].imshow(to_uint8(original))
+        top[0].set_xlabel("real face", fontsize=8)
+        bottom[0].set_visible(False)
+        for j, name in enumerate(names, start=1):
+            face = np.asarray(edited[name][k])
+            top[j].imshow(to_uint8(face))
+            top[j].set_xlabel("\n".join([name, *([captions[name][k]] if name in captions else [])]), fontsize=8)
+            if j == 1:
+                bottom[j].set_visible(False)
+                continue
+            change = np.abs(face - reference[k]).max(axis=-1)
+            bottom[j].imshow(np.clip(gain * change, 0, 1), cmap="gray", vmin=0, vmax=1)
+            bottom[j].set_xlabel(f"change × {gain:g}", fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def compare_by_step(steps, panels: dict, xlabel: str = "step size", title: str | None = None):
+    """Line charts of fractions (0–1) against a step size, one panel per entry of ``panels``
+    (``{y label: {series label: values}}``), each point labelled with its value in per cent."""
+    from matplotlib.ticker import PercentFormatter
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.8 * len(panels), 3.6), squeeze=False)
+    for ax, (ylabel, series) in zip(axes[0], panels.items()):
+        for n, (label, values) in enumerate(series.items()):
+            ax.plot(steps, values, marker="os^D"[n % 4], label=label)
+            for x, y in zip(steps, values):
+                above = n % 2 == 0  # labels of alternate series above and below-right of their points
+                ax.annotate(f"{y:.0%}", (x, y), textcoords="offset points", xytext=(0, 7) if above else (4, -13),
+                            ha="center" if above else "left", fontsize=8, color=f"C{n}")
+        ax.set_ylim(-0.1, 1.12)
+        ax.set_xticks(list(steps))
+        span = max(steps) - min(steps)
+        ax.set_xlim(min(steps) - 0.06 * span, max(steps) + 0.12 * span)  # room for the labels at the ends
+        ax.yaxis.set_major_formatter(PercentFormatter(1))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="center right")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
