@@ -220,22 +220,25 @@ def test_waiting_for_a_run_that_another_process_trains_loads_it(root, tmp_path, 
     (errno.EACCES, ("cannot write /data/x.npy", "Permission denied")),
     (errno.ENOSPC, ("the disk is full while writing /data/x.npy", "Free some space")),
 ])
-def test_file_system_errors_become_one_line_with_a_fix(monkeypatch, capsys, code, phrases):
+def test_file_system_errors_become_one_line_with_a_fix(root, monkeypatch, capsys, code, phrases):
     def fail(*args, **kwargs):
         raise OSError(code, os.strerror(code), "/data/x.npy")
 
     monkeypatch.setattr(training, "train", fail)
-    assert cli.main(["train", "--data", "/nowhere"]) == 2
+    assert cli.main(["train", "--data", str(root)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert all(phrase in err for phrase in phrases), err
     with pytest.raises(OSError):
-        cli.main(["--debug", "train", "--data", "/nowhere"])
+        cli.main(["--debug", "train", "--data", str(root)])
 
 
-def test_a_missing_data_folder_and_a_missing_run_are_one_line(tmp_path, clean_env):
+def test_a_missing_data_folder_and_a_missing_run_are_one_line(root, tmp_path, clean_env):
     _one_line_error(_cli("train", "--data", str(tmp_path / "nothing_here"), *TINY), "nothing_here")
-    _one_line_error(_cli("evaluate", "--run", str(tmp_path / "no_run"), "--data", str(tmp_path)), "train first")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _one_line_error(_cli("train", "--data", str(empty), *TINY), "no CSV file")  # neither CelebA nor own images
+    _one_line_error(_cli("evaluate", "--run", str(tmp_path / "no_run"), "--data", str(root)), "train first")
 
 
 # --- 6. a partition file with rows missing --------------------------------------------------------

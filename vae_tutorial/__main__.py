@@ -47,18 +47,16 @@ def settings_from(args: argparse.Namespace) -> settings.Settings:
     """The settings, with the options given on the command line replacing their defaults."""
     overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(settings.Settings)
                  if getattr(args, f.name, None) is not None}
-    if "attributes" in overrides:
-        from . import celeba
-
-        overrides["attributes"] = tuple(celeba.check_attribute_names(list(overrides["attributes"])))
+    if getattr(args, "data", None) is not None:
+        overrides["dataset"] = str(args.data)
     return settings.load(**overrides)
 
 
-def _source(args: argparse.Namespace, S: settings.Settings):
-    """The data set ``--data`` names, else the one the settings resolve to (a ``data.Source``)."""
+def _source(S: settings.Settings):
+    """The data set the settings resolve to (``--data`` sets ``dataset``), a ``data.Source``."""
     from . import data
 
-    return data.resolve(S) if args.data is None else data.Source(args.data.name, args.data)
+    return data.resolve(S)
 
 
 def _positive(text: str) -> int:
@@ -102,7 +100,7 @@ def run_train(args: argparse.Namespace) -> int:
     from . import training
 
     S = settings_from(args)
-    source = _source(args, S)
+    source = _source(S)
     out = args.out or S.run_dir(source.name)
     training.train(S, source.root, out, limit=args.limit, precision=args.precision, jit=args.jit,
                    distribute=args.distribute, cache=args.cache, progress="bar")
@@ -130,7 +128,7 @@ def run_prepare(args: argparse.Namespace) -> int:
     from . import data, pipeline
 
     S = settings_from(args)
-    root = _source(args, S).root
+    root = _source(S).root
     done, n = data.cache_progress(root, S.image_size)
     if 0 < done < n:
         print(f"continuing after {done:,} of {n:,} images")
@@ -163,8 +161,8 @@ def add_evaluate(commands) -> None:
 def run_evaluate(args: argparse.Namespace) -> int:
     from . import evaluate, runs
 
-    S = settings.load()
-    source = _source(args, S)
+    S = settings_from(args)
+    source = _source(S)
     run_dir = args.run or S.run_dir(source.name)
     result = evaluate.evaluate(runs.load_run(run_dir), source.root, run_dir, n=args.samples)
     print(evaluate.table(result))
@@ -195,7 +193,7 @@ def add_verify(commands) -> None:
 def run_verify(args: argparse.Namespace) -> int:
     from . import celeba
 
-    report = celeba.verify(_source(args, settings.load()).root, check_md5=args.md5, check_images=args.images)
+    report = celeba.verify(_source(settings_from(args)).root, check_md5=args.md5, check_images=args.images)
     print(report)
     return 0 if report.ok else 1
 

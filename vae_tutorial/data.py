@@ -25,9 +25,9 @@ import pandas as pd
 import platformdirs
 from PIL import Image
 
-from . import celeba, synthetic
+from . import celeba, folder, synthetic
 from .quiet_start import keras_quietly
-from .settings import Settings, short_path
+from .settings import DATASETS, Settings, short_path
 
 keras = keras_quietly()
 
@@ -41,7 +41,7 @@ CACHE_FORMAT = 2  # bump when the cached faces change for the same files (crop, 
 class Source:
     """Which data set the settings resolved to, and where its files are."""
 
-    name: str  # "synthetic" or "celeba"
+    name: str  # "synthetic", "celeba", or the name of a folder of your own images
     root: Path
 
 
@@ -51,7 +51,17 @@ def resolve(settings: Settings, download: bool = False) -> Source:
     download: when ``dataset="celeba"`` is asked for and CelebA is not in ``settings.celeba_dir``,
     fetch it from Kaggle with kagglehub (about 1.4 GB, with kagglehub's progress bars) instead of
     raising; the notebooks' settings cells pass ``True``, so switching to CelebA is one setting.
+    ``dataset`` may also be a folder: CelebA in any of its layouts, or your own images (``folder.py``).
     """
+    if settings.dataset not in DATASETS:
+        path = Path(settings.dataset).expanduser()
+        if celeba.is_present(path):
+            return Source(path.name, celeba.find(path).root)
+        try:
+            return Source(path.name, folder.find(path).root)
+        except FileNotFoundError as error:
+            raise FileNotFoundError(f"{path} holds neither CelebA (in any of its layouts; see data/README.md) nor "
+                                    f"your own images: {error}") from None
     if settings.dataset in ("celeba", "auto") and celeba.is_present(settings.celeba_dir):
         return Source("celeba", celeba.find(settings.celeba_dir).root)
     if settings.dataset == "celeba":
@@ -65,17 +75,56 @@ def resolve(settings: Settings, download: bool = False) -> Source:
     return Source("synthetic", Path(root))
 
 
-def crop_box(width: int, height: int) -> tuple[int, int, int, int]:
-    """(left, top, right, bottom) of the centre square around an aligned face."""
-    side = round(CROP_FRACTION * width)
+def crop_box(width: int, height: int, crop: str = "face") -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of the centre square around an aligned face (``crop="face"``: 148 of
+    CelebA's 178 pixels across), or of the largest centre square (``crop="square"``: your own images)."""
+    side = round(CROP_FRACTION * width) if crop == "face" else min(width, height)
     left, top = (width - side) // 2, (height - side) // 2
     return left, top, left + side, top + side
 
 
-def dct_ratio(image_size: int) -> int:
-    """Largest JPEG reduced-decoding ratio (1, 2, 4 or 8) that still leaves ≥ image_size pixels in the crop."""
-    side = CROP_FRACTION * celeba.IMAGE_WIDTH
-    return max(r for r in (1, 2, 4, 8) if side / r >= image_size)
+def dct_ratio(image_size: int, side: float = CROP_FRACTION * celeba.IMAGE_WIDTH) -> int:
+    """Largest JPEG reduced-decoding ratio (1, 2, 4 or 8) that still leaves ≥ image_size pixels across
+    the cropped square of ``side`` pixels (CelebA's face window by default)."""
+    return max((r for r in (1, 2, 4, 8) if side / r >= image_size), default=1)
+
+
+class Annotations:
+    """What a data set on disk says about its images, whatever its layout: ``kind`` is "celeba"
+    (CelebA's layouts, the synthetic faces too: the face window is cut) or "folder" (your own images:
+    the centre square is cut)."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        if celeba.is_present(root):
+            layout = celeba.find(root)
+            self.kind, self.images_dir = "celeba", layout.images_dir
+            self.files = (layout.attributes_file, layout.partition_file)
+            self.labels = celeba.load_attributes(layout)
+        elif folder.is_present(root):
+            found = folder.find(root)
+            self.kind, self.images_dir, self.files = "folder", found.images_dir, (found.labels_file,)
+            self.labels, self._split = folder.load(found.root)
+        else:
+            celeba.find(root)  # raises, saying what was looked for
+
+    @property
+    def split(self) -> pd.Series:
+        """The split of each image (loaded on first use)."""
+        if not hasattr(self, "_split"):
+            self._split = _partition(self.root, self.labels.index)
+        return self._split
+
+    def check_names(self, names) -> tuple[str, ...]:
+        """``names`` (all attributes when None), after checking each is one of the data set's."""
+        if self.kind == "celeba":
+            return tuple(celeba.ATTRIBUTES if names is None else celeba.check_attribute_names(list(names)))
+        names = list(self.labels.columns) if names is None else list(names)
+        unknown = [name for name in names if name not in self.labels.columns]
+        if unknown:
+            raise ValueError(f"{unknown} are not attributes of {self.files[0]}; it has: "
+                             f"{', '.join(self.labels.columns)}.")
+        return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -86,24 +135,25 @@ class Index:
     rows: np.ndarray  # int64, row of each image in the attribute file (the cache's order)
     conditions: np.ndarray  # float32 (N, A), 0/1
     attributes: tuple[str, ...]
+    crop: str = "face"  # "face": CelebA's window around an aligned face; "square": the centre square
 
 
 def index(root, split: str = "train", attributes=None, limit: int | None = None) -> Index:
     """File paths, attribute-file rows and 0/1 conditions of a split (``all`` for every image)."""
     if split not in SPLITS:
         raise ValueError(f"split={split!r} is not one of {SPLITS}.")
-    names = tuple(celeba.ATTRIBUTES if attributes is None else celeba.check_attribute_names(list(attributes)))
-    frame = celeba.load_attributes(root)
+    found = Annotations(root)
+    names, frame = found.check_names(attributes), found.labels
     rows = np.arange(len(frame))
     if split != "all":
-        rows = rows[(_partition(root, frame.index) == split).to_numpy()]
+        rows = rows[(found.split == split).to_numpy()]
     if limit is not None:
         rows = rows[:limit]
     if len(rows) == 0:
-        raise ValueError(f"the {split!r} split of {root} holds no images; check list_eval_partition.")
-    folder = celeba.images_dir(root)
-    paths = np.array([str(folder / name) for name in frame.index[rows]])
-    return Index(paths, rows, frame[list(names)].to_numpy(np.float32)[rows], names)
+        raise ValueError(f"the {split!r} split of {root} holds no images; check {found.files[-1].name}.")
+    paths = np.array([str(found.images_dir / name) for name in frame.index[rows]])
+    crop = "face" if found.kind == "celeba" else "square"
+    return Index(paths, rows, frame[list(names)].to_numpy(np.float32)[rows], names, crop)
 
 
 def _partition(root, images) -> pd.Series:
@@ -124,15 +174,17 @@ def _partition(root, images) -> pd.Series:
 # The readable way: a Keras PyDataset that opens files with PIL
 
 
-def load_face(path, image_size: int) -> np.ndarray:
-    """One face as uint8 (S, S, 3): decoded at reduced size when possible, centre-cropped, resized."""
+def load_face(path, image_size: int, crop: str = "face") -> np.ndarray:
+    """One face as uint8 (S, S, 3): decoded at reduced size when possible, centre-cropped (see
+    ``crop_box``), resized."""
     try:
         with Image.open(path) as image:
-            ratio = dct_ratio(image_size)
             full = image.size
-            image.draft("RGB", (full[0] // ratio, full[1] // ratio))
+            left, _, right, _ = crop_box(*full, crop)
+            ratio = dct_ratio(image_size, right - left)
+            image.draft("RGB", (full[0] // ratio, full[1] // ratio))  # JPEG only; other formats ignore it
             scale = image.size[0] / full[0]
-            box = tuple(v * scale for v in crop_box(*full))
+            box = tuple(v * scale for v in crop_box(*full, crop))
             face = image.convert("RGB").resize((image_size, image_size), Image.BILINEAR, box=box)
     except (OSError, SyntaxError) as error:
         raise OSError(f"cannot read image {path}: {error}. Re-download or re-generate the data set.") from error
@@ -160,7 +212,7 @@ class FaceSequence(keras.utils.PyDataset):
 
     def __getitem__(self, batch):
         chosen = self.order[batch * self.batch_size:(batch + 1) * self.batch_size]
-        images = np.stack([load_face(self.index.paths[i], self.image_size) for i in chosen])
+        images = np.stack([load_face(self.index.paths[i], self.image_size, self.index.crop) for i in chosen])
         return images.astype(np.float32) / 255.0, self.index.conditions[chosen]
 
     def on_epoch_end(self):
@@ -207,18 +259,17 @@ def cache_source(root, image_size: int) -> dict:
     """What a cache of the data set at ``root`` is made from: the attribute and partition files and
     every image (names, sizes, modification times), the image size and the way faces are cut and
     decoded. A cache whose recorded source differs is stale and is made again."""
-    layout = celeba.find(root)
-    listed = index(root, "all", attributes=[]).paths
+    files, listed = Annotations(root).files, index(root, "all", attributes=[])
     entries = []
-    for path in (layout.attributes_file, layout.partition_file, *listed):
+    for path in (*files, *listed.paths):
         try:
             stat = os.stat(path)
         except FileNotFoundError:
-            raise FileNotFoundError(f"{path} is listed in {layout.attributes_file.name} but missing: re-download "
-                                    f"or re-generate the data set (celeba.verify lists every missing file).") from None
+            raise FileNotFoundError(f"{path} is listed in {files[0].name} but missing: re-download or re-generate "
+                                    f"the data set (celeba.verify lists every missing file).") from None
         entries.append(f"{Path(path).name}\0{stat.st_size}\0{stat.st_mtime_ns}")
-    return {"format": CACHE_FORMAT, "image_size": image_size, "crop_fraction": CROP_FRACTION,
-            "dct_ratio": dct_ratio(image_size), "images": len(listed), "files": _digest("\n".join(entries))}
+    return {"format": CACHE_FORMAT, "image_size": image_size, "crop": listed.crop, "crop_fraction": CROP_FRACTION,
+            "dct_ratio": dct_ratio(image_size), "images": len(listed.paths), "files": _digest("\n".join(entries))}
 
 
 def cache_progress(root, image_size: int, cache_dir=None) -> tuple[int, int]:

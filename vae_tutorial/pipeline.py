@@ -96,12 +96,32 @@ def _batch_resizer(image_size: int, scale: float):
     return resize
 
 
-def _faces(dataset, image_size: int, batch_size: int, scale: float, drop_remainder=False):
-    """``dataset`` of JPEG paths, or of (path, label) pairs → batches of faces resized to (S, S) and
-    multiplied by ``scale`` (with their labels), decoded in parallel."""
+def _square_decoder(image_size: int):
+    """A TensorFlow function for your own images: path of a JPEG or PNG of any size → (the largest
+    centre square area-resized to (S, S), float32; its (height, width); the path)."""
     import tensorflow as tf
 
-    decode, resize = _face_decoder(image_size), _batch_resizer(image_size, scale)
+    def decode(path):
+        image = tf.io.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
+        size = tf.shape(image)[:2]
+        side = tf.reduce_min(size)
+        square = tf.image.crop_to_bounding_box(image, (size[0] - side) // 2, (size[1] - side) // 2, side, side)
+        return tf.image.resize(square, (image_size, image_size), method="area"), size, path
+
+    return decode
+
+
+def _faces(dataset, image_size: int, batch_size: int, scale: float, drop_remainder=False, crop: str = "face"):
+    """``dataset`` of image paths, or of (path, label) pairs → batches of faces resized to (S, S) and
+    multiplied by ``scale`` (with their labels), decoded in parallel. ``crop``: "face" for CelebA's
+    layout (only the face window of each 178×218 JPEG is decoded, one resize per batch), "square" for
+    your own images (any size, JPEG or PNG: each is cut and resized on its own)."""
+    import tensorflow as tf
+
+    if crop == "face":
+        decode, resize = _face_decoder(image_size), _batch_resizer(image_size, scale)
+    else:
+        decode, resize = _square_decoder(image_size), lambda faces, sizes, paths: faces * scale
     paired = isinstance(dataset.element_spec, tuple)
     faces = dataset.map((lambda path, label: (decode(path), label)) if paired else decode,
                         num_parallel_calls=tf.data.AUTOTUNE)
@@ -164,7 +184,7 @@ def _jpeg_batches(idx: Index, image_size: int, batch_size: int, shuffle: bool, s
     dataset = tf.data.Dataset.from_tensor_slices((idx.paths, idx.conditions))
     if shuffle:
         dataset = dataset.shuffle(len(idx.paths), seed=seed, reshuffle_each_iteration=True)
-    return _faces(dataset, image_size, batch_size, 1 / 255, drop_remainder)
+    return _faces(dataset, image_size, batch_size, 1 / 255, drop_remainder, idx.crop)
 
 
 def _cached_batches(idx: Index, images: np.ndarray, batch_size: int, shuffle: bool, seed: int,
@@ -202,7 +222,7 @@ def load_arrays(root, split: str = "train", image_size: int = 64, attributes=Non
         images = np.load(prepare_cache(root, image_size, cache_dir), mmap_mode="r")
         return np.multiply(images[idx.rows], np.float32(1 / 255), dtype=np.float32), idx.conditions
     dataset = make_dataset(root, split, image_size, batch_size, attributes, shuffle=False, limit=limit)
-    with naming_damaged_images(index(root, split, attributes, limit).paths):
+    with naming_damaged_images(index(root, split, attributes, limit)):
         images, conditions = zip(*((x.numpy(), c.numpy()) for x, c in dataset))
     return np.concatenate(images), np.concatenate(conditions)
 
@@ -240,15 +260,16 @@ def _fill_cache(root, path: Path, source: dict, chunk: int, progress: bool) -> N
               f"making it again.")
     if path.parent == user_cache_dir(root):
         print(f"{short_path(Path(root))} cannot be written, so the cache goes to {short_path(path.parent)}.")
-    paths = index(root, "all", attributes=[]).paths
+    everything = index(root, "all", attributes=[])
+    paths = everything.paths
     shape = (n, image_size, image_size, 3)
     images = (np.lib.format.open_memmap(path, mode="r+") if start else
               np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=shape))
-    faces = _faces(tf.data.Dataset.from_tensor_slices(paths[start:]), image_size, 256, 1.0)
+    faces = _faces(tf.data.Dataset.from_tensor_slices(paths[start:]), image_size, 256, 1.0, crop=everything.crop)
     # area averages stay within [0, 255], so adding 0.5 and truncating rounds them
     dataset = steady(faces.map(lambda x: tf.cast(x + 0.5, tf.uint8)).rebatch(chunk).prefetch(2))
     with tqdm(total=n, initial=start, unit="img", desc=f"caching {image_size}px faces", disable=not progress) as bar, \
-            naming_damaged_images(paths[start:]):
+            naming_damaged_images(everything, start):
         for batch in dataset:
             batch = batch.numpy()
             images[start:start + len(batch)] = batch
@@ -269,15 +290,16 @@ def _intact(path: Path, source: dict) -> bool:
 
 
 @contextlib.contextmanager
-def naming_damaged_images(paths):
+def naming_damaged_images(idx: Index, start: int = 0):
     """TensorFlow's decoding errors name no file: turn them into one that names every damaged image
-    among ``paths`` (checked with PIL, in parallel) and says how to fix it."""
+    of ``idx`` from ``start`` on (checked with PIL, in parallel) and says how to fix it."""
     import tensorflow as tf
 
     try:
         yield
     except (tf.errors.InvalidArgumentError, tf.errors.NotFoundError, tf.errors.DataLossError):
-        damaged = celeba.damaged_images(paths)
+        size = (celeba.IMAGE_WIDTH, celeba.IMAGE_HEIGHT) if idx.crop == "face" else None
+        damaged = celeba.damaged_images(idx.paths[start:], size=size)
         if not damaged:
             raise
         raise celeba.DamagedImagesError(damaged) from None

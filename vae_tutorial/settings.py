@@ -53,8 +53,8 @@ class Settings:
     preset: str = setting("none", choices=tuple(PRESETS),
                           help="gpu = the 64-pixel deep CVAE on full CelebA (dataset, image_size, architecture, "
                                "batch_size, epochs), for a GPU")
-    dataset: str = setting("auto", choices=DATASETS,
-                           help="auto = CelebA when found under data_dir/celeba, else the synthetic faces")
+    dataset: str = setting("auto", help="auto = CelebA when found under data_dir/celeba, else the synthetic faces; "
+                                        "synthetic; celeba; or a folder: CelebA in any layout, or your own images")
     data_dir: Path = setting(factory=_default_data_dir, help="where data sets and trained runs live")
     synthetic_size: int = setting(5000, help="images in the generated synthetic data set")
     image_size: int = setting(32, option=True, metavar="S", help="side of the square faces, in pixels")
@@ -70,6 +70,9 @@ class Settings:
     seed: int = setting(0, help="random seed of weights, shuffling and sampling")
 
     def __post_init__(self):
+        if self.dataset not in DATASETS and not Path(self.dataset).expanduser().is_dir():
+            raise ValueError(f"dataset={self.dataset!r} is neither one of {DATASETS} nor a folder; set "
+                             f"{env_name('dataset')} to one of them, or to a folder of CelebA or of your own images.")
         for f in fields(self):
             value, choices = getattr(self, f.name), f.metadata["choices"]
             if choices and value not in choices:
@@ -127,6 +130,15 @@ def parse(name: str, text: str):
         raise ValueError(f"{name}={text!r} is not a valid {kind.__name__}.") from None
 
 
+def _own_images(dataset: str) -> bool:
+    """Whether ``dataset`` names a folder of your own images (not CelebA's layout)."""
+    if dataset in DATASETS or not Path(dataset).expanduser().is_dir():
+        return False
+    from . import celeba, folder
+
+    return not celeba.is_present(dataset) and folder.is_present(dataset)
+
+
 def _show(value) -> str:
     if isinstance(value, tuple):
         return ", ".join(value)
@@ -167,6 +179,10 @@ def load(**overrides) -> Settings:
     preset = values.get("preset", "none")
     if preset in PRESETS:  # an unknown one is refused by Settings
         values = {**PRESETS[preset], **values}
+    if "attributes" not in values and _own_images(values.get("dataset", "auto")):
+        from . import folder
+
+        values["attributes"] = folder.attributes(values["dataset"])  # your own images: all their attributes
     if "data_dir" in values:
         values["data_dir"] = Path(values["data_dir"])
     return Settings(**values)

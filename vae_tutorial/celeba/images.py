@@ -1,4 +1,4 @@
-"""Check that images decode as the pipeline needs them: JPEG, 178×218, complete."""
+"""Check that images decode as the pipeline needs them: complete, and for CelebA's layout 178×218 JPEGs."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ SHOWN = 10  # damaged images named in an error message
 
 
 class DamagedImagesError(ValueError):
-    """Images that are missing, not JPEGs, not 178×218 or cannot be decoded; ``damaged`` lists them."""
+    """Images that are missing, cannot be decoded, or (for CelebA's layout) are not 178×218 JPEGs;
+    ``damaged`` lists them."""
 
     def __init__(self, damaged: list[tuple[str, str]]):
         self.damaged = damaged
@@ -27,15 +28,16 @@ class DamagedImagesError(ValueError):
                          f"the attribute and partition files; celeba.verify(root, check_images=True) lists them all.")
 
 
-def image_problem(path) -> str | None:
-    """What is wrong with one image for the pipeline, or None when it decodes as an aligned CelebA face."""
+def image_problem(path, size: tuple[int, int] | None = (IMAGE_WIDTH, IMAGE_HEIGHT)) -> str | None:
+    """What is wrong with one image for the pipeline, or None when it decodes: a JPEG of ``size``
+    (width, height) for CelebA's layout; with ``size=None`` (your own images) a JPEG or PNG of any size."""
     try:
         with Image.open(path) as image:
-            if image.format != "JPEG":
-                return f"not a JPEG but {image.format}"
-            if image.size != (IMAGE_WIDTH, IMAGE_HEIGHT):
-                return f"{image.size[0]}×{image.size[1]} pixels, not {IMAGE_WIDTH}×{IMAGE_HEIGHT}"
-            image.draft("RGB", (IMAGE_WIDTH // 8, IMAGE_HEIGHT // 8))  # all of the data, an eighth of the work
+            if image.format not in (("JPEG",) if size else ("JPEG", "PNG")):
+                return f"not a {'JPEG' if size else 'JPEG or PNG'} but {image.format}"
+            if size and image.size != size:
+                return f"{image.size[0]}×{image.size[1]} pixels, not {size[0]}×{size[1]}"
+            image.draft("RGB", (image.size[0] // 8, image.size[1] // 8))  # all of the data, an eighth of the work
             image.load()
     except FileNotFoundError:
         return "missing"
@@ -44,11 +46,13 @@ def image_problem(path) -> str | None:
     return None
 
 
-def damaged_images(paths, progress: bool = True) -> list[tuple[str, str]]:
+def damaged_images(paths, progress: bool = True, size: tuple[int, int] | None = (IMAGE_WIDTH, IMAGE_HEIGHT)
+                   ) -> list[tuple[str, str]]:
     """(path, problem) of every image among ``paths`` that ``image_problem`` rejects, in order;
     checked in parallel threads (PIL decodes without the GIL)."""
     paths = [str(p) for p in paths]
     with ThreadPoolExecutor(os.cpu_count()) as pool:
-        problems = list(tqdm(pool.map(image_problem, paths, chunksize=64), total=len(paths), unit="img",
+        problems = list(tqdm(pool.map(lambda path: image_problem(path, size), paths, chunksize=64),
+                             total=len(paths), unit="img",
                              desc="checking images", disable=not progress or len(paths) < 1000))
     return [(path, problem) for path, problem in zip(paths, problems) if problem]
