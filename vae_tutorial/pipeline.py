@@ -142,7 +142,9 @@ def _aligned_empty(shape, dtype, alignment: int = 64) -> np.ndarray:
 class _Buffers:
     """Aligned float32 arrays for the cached pipeline's batches, each handed out again once TensorFlow
     has let go of it: a fresh array per batch makes the kernel clear its pages, which took as much CPU
-    time as filling it (benchmarks/README.md). The ``keep`` newest arrays are kept."""
+    time as filling it (benchmarks/README.md). The ``keep`` newest arrays are kept. Still paying on
+    2026-12-01 (5 rounds side by side, 64 px, batch 256, 2 busy cores): 109k images/s at 12.3 CPU µs
+    per image, against 68k at 16.5 µs with a plain ``np.empty`` per batch."""
 
     def __init__(self, keep: int = 8):
         self.keep, self.arrays, self.lock = keep, [], threading.Lock()
