@@ -9,6 +9,7 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "browser: drives JupyterLab in a real Chromium; runs last, after the notebooks"
     )
+    config.addinivalue_line("markers", "slow: executes whole notebooks on other data sets (about two minutes in all)")
 
 
 def pytest_collection_modifyitems(config, items):

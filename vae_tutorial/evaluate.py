@@ -19,11 +19,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import keras
 import numpy as np
 
 from . import data, models, pipeline, runs
+from .quiet_start import keras_quietly
 from .settings import short_path
+
+keras = keras_quietly()
 
 HELD_OUT = 2000  # at most this many test faces are scored
 
@@ -53,26 +55,6 @@ def build_judge(image_size: int, n_attributes: int, seed: int = 0) -> keras.Mode
     return keras.Model(inputs, outputs, name="judge")
 
 
-class _Shuffled(keras.utils.PyDataset):
-    """(images, labels) in batches, in a new order every epoch drawn from ``seed``."""
-
-    def __init__(self, images, labels, batch_size: int, seed: int):
-        super().__init__()
-        self.images, self.labels, self.batch_size = images, labels, batch_size
-        self.rng = np.random.default_rng(seed)
-        self.on_epoch_end()
-
-    def __len__(self):
-        return -(-len(self.images) // self.batch_size)
-
-    def __getitem__(self, batch):
-        rows = np.sort(self.order[batch * self.batch_size:(batch + 1) * self.batch_size])
-        return self.images[rows], self.labels[rows]
-
-    def on_epoch_end(self):
-        self.order = self.rng.permutation(len(self.images))
-
-
 def judged(judge: keras.Model, images) -> np.ndarray:
     """The judge's 0/1 verdict on each face, one column per attribute (bool, shape (N, A))."""
     return models.predict_in_batches(judge, images) >= 0.5
@@ -92,7 +74,11 @@ def train_judge(root, attributes, image_size: int, epochs: int = 12, limit: int 
     images, conditions = pipeline.load_arrays(root, "train", image_size, attributes, limit=limit, cache=cache)
     judge = build_judge(image_size, len(attributes), seed)
     judge.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
-    judge.fit(_Shuffled(images, conditions, 64, seed), epochs=epochs, verbose=verbose)
+    rng = np.random.default_rng(seed)
+    for epoch in range(epochs):  # a new order each epoch, drawn here: the same for the same seed
+        order = rng.permutation(len(images))
+        judge.fit(images[order], conditions[order], batch_size=64, initial_epoch=epoch, epochs=epoch + 1,
+                  shuffle=False, verbose=verbose)
     test_images, test_conditions = pipeline.load_arrays(root, "test", image_size, attributes, limit=HELD_OUT,
                                                         cache=cache)
     return judge, accuracy(judge, test_images, test_conditions, attributes)

@@ -18,11 +18,13 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-import keras
 import pandas as pd
 
 from . import models
+from .quiet_start import keras_quietly
 from .settings import Settings, short_path
+
+keras = keras_quietly()
 
 MODEL_FILE, HISTORY_FILE, SETTINGS_FILE = "model.keras", "history.csv", "settings.json"
 SAMPLES_DIR, LOGS_DIR, BACKUP_DIR = "samples", "logs", "backup"

@@ -100,7 +100,8 @@ class Settings:
 
     def table(self) -> str:
         """The settings as aligned text, with a hint on how to change them."""
-        rows = [(f.name, _show(getattr(self, f.name))) for f in fields(self)]
+        rows = [(f.name, _show(Path(self.dataset) if f.name == "dataset" and self.dataset not in DATASETS
+                               else getattr(self, f.name))) for f in fields(self)]
         width = max(len(name) for name, _ in rows)
         lines = [f"{name:<{width}}  {value}" for name, value in rows]
         lines.append(f"(change any of these in the notebook with settings.load(epochs=5, ...), or with an environment "
