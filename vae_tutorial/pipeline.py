@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import sys
 import threading
 from pathlib import Path
@@ -265,8 +266,10 @@ def _fill_cache(root, path: Path, source: dict, chunk: int, progress: bool) -> N
     everything = index(root, "all", attributes=[])
     paths = everything.paths
     shape = (n, image_size, image_size, 3)
-    images = (np.lib.format.open_memmap(path, mode="r+") if start else
-              np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=shape))
+    if not start:
+        np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=shape).flush()
+        _reserve(path)
+    images = np.lib.format.open_memmap(path, mode="r+")
     faces = _faces(tf.data.Dataset.from_tensor_slices(paths[start:]), image_size, 256, 1.0, crop=everything.crop)
     # area averages stay within [0, 255], so adding 0.5 and truncating rounds them
     dataset = steady(faces.map(lambda x: tf.cast(x + 0.5, tf.uint8)).rebatch(chunk).prefetch(2))
@@ -280,6 +283,19 @@ def _fill_cache(root, path: Path, source: dict, chunk: int, progress: bool) -> N
             write_cache_progress(path, source, start)
             bar.update(len(batch))
     del images
+
+
+def _reserve(path: Path) -> None:
+    """Allocate the whole (sparse) cache file on disk now: a full disk then fails here, with an
+    OSError that names the file, instead of killing the process later while pages are written."""
+    if not hasattr(os, "posix_fallocate"):  # not on macOS or Windows
+        return
+    try:
+        with open(path, "r+b") as file:
+            os.posix_fallocate(file.fileno(), 0, path.stat().st_size)
+    except OSError as error:
+        path.unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror, str(path)) from None
 
 
 def _intact(path: Path, source: dict) -> bool:
