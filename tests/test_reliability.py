@@ -267,3 +267,35 @@ def test_a_bad_settings_variable_never_breaks_help_and_is_one_line(variable, val
         helped = _cli(command, "--help", env=env)
         assert helped.returncode == 0 and "usage:" in helped.stdout, helped.stderr
     _one_line_error(_cli("prepare", env=env), phrase)
+
+
+# --- real file systems: a full disk and a read-only one (tmpfs mounts; skipped where mounting is not allowed)
+
+
+@pytest.fixture
+def mounted(tmp_path):
+    """A 3 MB tmpfs of our own, remountable read-only."""
+    point = tmp_path / "mnt"
+    point.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3M", "tmpfs", str(point)], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs needs root")
+    yield point
+    subprocess.run(["umount", "-l", str(point)], capture_output=True)
+
+
+def test_a_full_disk_is_one_line_naming_the_file(mounted):
+    root = synthetic.generate(mounted / "faces", n=N, seed=5, progress=False)
+    done = _cli("prepare", "--data", str(root), "--image-size", "192")  # 40 × 192² × 3 bytes: more than is left
+    _one_line_error(done, "the disk is full while writing", "images_192px.npy", "Free some space")
+    assert not (root / data.CACHE_DIRNAME / "images_192px.npy").exists()  # no half-written cache left behind
+
+
+def test_a_read_only_data_folder_and_out_folder(mounted, tmp_path, clean_env):
+    root = synthetic.generate(mounted / "faces", n=N, seed=5, progress=False)
+    subprocess.run(["mount", "-o", "remount,ro", str(mounted)], check=True)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "user_cache")}
+    done = _cli("prepare", "--data", str(root), "--image-size", str(SIZE), env=env)
+    assert done.returncode == 0, done.stderr
+    assert "cannot be written, so the cache goes to" in done.stdout and (tmp_path / "user_cache").is_dir()
+    out = _cli("train", "--data", str(root), "--out", str(mounted / "run"), "--epochs", "1", *TINY, env=env)
+    _one_line_error(out, "cannot write", "Read-only file system", "--out")
