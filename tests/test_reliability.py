@@ -184,16 +184,23 @@ def test_two_processes_drawing_one_set_give_one_complete_set(tmp_path, head_star
 def test_a_second_train_on_one_run_folder_refuses_naming_the_first(root, tmp_path, clean_env):
     run_dir = tmp_path / "run"
     first = subprocess.Popen([sys.executable, "-m", "vae_tutorial", "train", "--data", str(root), "--out",
-                              str(run_dir), "--epochs", "3", *TINY], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              str(run_dir), "--epochs", "8", *TINY], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
-    owner = run_dir.with_name("run.owner")
+    owner, go = run_dir.with_name("run.owner"), tmp_path / "go"
+    # The second is started (imports done) before the first holds the folder, and let go right after.
+    args = ["train", "--data", str(root), "--out", str(run_dir), "--epochs", "2", *TINY]
+    script = ("import pathlib, sys, time\nimport vae_tutorial.training\nfrom vae_tutorial.__main__ import main\n"
+              f"while not pathlib.Path({str(go)!r}).exists(): time.sleep(0.01)\nsys.exit(main({args!r}))")
+    second = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _wait_for(owner.exists, 240)
-    second = _cli("train", "--data", str(root), "--out", str(run_dir), "--epochs", "2", *TINY)
-    _one_line_error(second, "in use by another process", f"pid {first.pid}")
+    go.touch()
+    out, err = second.communicate(timeout=300)
+    _one_line_error(subprocess.CompletedProcess(args, second.returncode, out, err), "in use by another process",
+                    f"pid {first.pid}")
     _, err = first.communicate(timeout=600)
     assert first.returncode == 0, err[-2000:]
     history = (run_dir / "history.csv").read_text().splitlines()
-    assert len(history) == 4 and history[0].startswith("epoch")  # one header, three epochs
+    assert len(history) == 9 and history[0].startswith("epoch")  # one header, eight epochs
     assert not owner.exists()
 
 
@@ -201,7 +208,7 @@ def test_waiting_for_a_run_that_another_process_trains_loads_it(root, tmp_path, 
     S = settings.load(epochs=1, image_size=SIZE, batch_size=8, latent_dim=4, attributes=("Smiling",))
     run_dir = tmp_path / "run"
     first = subprocess.Popen([sys.executable, "-m", "vae_tutorial", "train", "--data", str(root), "--out",
-                              str(run_dir), "--epochs", "1", "--image-size", str(SIZE), "--batch-size", "8",
+                              str(run_dir), "--epochs", "6", "--image-size", str(SIZE), "--batch-size", "8",
                               "--latent-dim", "4", "--attributes", "Smiling"], stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True)
     _wait_for(run_dir.with_name("run.owner").exists, 240)
