@@ -394,3 +394,16 @@ def compare_by_step(steps, panels: dict, xlabel: str = "step size", title: str |
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def as_jpeg(fig, quality: int = 90, dpi: int = 100):
+    """A figure as a JPEG picture for a notebook to show (the figure is closed): figures full of faces
+    take a fraction of their PNG size, which keeps notebooks small. Text stays legible at quality 90."""
+    from io import BytesIO
+
+    from IPython.display import Image as Picture
+
+    buffer = BytesIO()
+    fig.savefig(buffer, format="jpeg", dpi=dpi, bbox_inches="tight", facecolor="white", pil_kwargs={"quality": quality})
+    plt.close(fig)
+    return Picture(buffer.getvalue(), format="jpeg")
