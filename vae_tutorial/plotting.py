@@ -105,7 +105,7 @@ def latent_bars(z, ax=None, title: str = "its latent vector z"):
     ax.bar(range(len(z)), z, color=np.where(z >= 0, "tab:blue", "tab:red"))
     ax.axhline(0, color="black", linewidth=0.6)
     ax.set_xticks(range(len(z)))
-    ax.tick_params(axis="x", labelsize=7)
+    ax.tick_params(axis="both", labelsize=9)
     ax.set_xlabel("latent dimension", fontsize=9)
     ax.set_title(title, fontsize=10)
     return ax
@@ -122,8 +122,8 @@ def reconstruction_story(image, z, reconstruction, caption: str = ""):
 
 
 def evaluation_chart(result: dict, title: str = "Does the condition make the attribute?"):
-    """Per attribute: the judge's held-out accuracy and the CVAE's attribute control, as bars from
-    0.5 (what a condition that does nothing scores) to 1."""
+    """Per attribute: the judge's held-out accuracy and the CVAE's attribute control, as bars, with a
+    dashed line at 0.5 (what a condition that does nothing scores)."""
     names = list(result["attributes"])
     y = np.arange(len(names))
     fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(names) + 1.5))
@@ -133,9 +133,10 @@ def evaluation_chart(result: dict, title: str = "Does the condition make the att
             color="tab:gray")
     ax.set_yticks(y, [n.replace("_", " ") for n in names])
     ax.invert_yaxis()
-    ax.set_xlim(0.5, 1)
+    ax.set_xlim(0.4, 1)
+    ax.axvline(0.5, color="black", linestyle="--", linewidth=1, label="chance: a condition that does nothing")
     ax.set_xlabel("fraction judged as intended")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=8, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=9, frameon=False)
     ax.set_title(title)
     fig.tight_layout()
     return fig
@@ -215,15 +216,23 @@ def _boxes(part) -> list:
     return rows
 
 
-def _legend(rows) -> str:
-    """The footnote: how to read a box, and the abbreviations the boxes use."""
-    texts = " ".join(box["text"] for row in rows for box in (row if isinstance(row, list) else [row]))
+def _legend(encoder, decoder) -> str:
+    """The footnote: how to read a box, and the abbreviations the boxes use (two lines)."""
+    def texts(rows):
+        return " ".join(box["text"] for row in rows for box in (row if isinstance(row, list) else [row]))
+
     parts = ["Each box: a layer, and the shape of its output for one face", "k×k: kernel size"]
-    if " /2" in texts:
-        parts.append("/2: stride 2 (halves or doubles the side)")
-    if "BN" in texts:
+    halves, doubles = " /2" in texts(encoder), " /2" in texts(decoder)
+    if halves or doubles:
+        parts.append("/2: stride 2 (" + " and ".join(
+            [*(["halves the side in the encoder"] if halves else []),
+             *(["doubles it in the decoder" if halves else "doubles the side in the decoder"] if doubles else [])])
+            + ")")
+    if "MaxPooling" in texts(encoder):
+        parts.append("MaxPooling 2×2 halves the side")
+    if "BN" in texts(encoder + decoder):
         parts.append("BN: batch normalisation")
-    return ";  ".join(parts) + "."
+    return ";  ".join(parts[:2]) + ";\n" + ";  ".join(parts[2:]) + "." if len(parts) > 2 else ";  ".join(parts) + "."
 
 
 def _centres(x, width):
@@ -237,7 +246,7 @@ def network_diagram(model):
     the decoder going up on the right, the code ``z`` between them at the bottom and — for a
     conditional model — the conditions ``c`` in the middle, feeding both. Each box names the layer
     (with its kernel size, ``/2`` for stride 2, and activation) and the shape of its output (without
-    the batch)."""
+    the batch); a two-line footnote under the boxes says how to read them."""
     from matplotlib.patches import FancyBboxPatch
 
     encoder, decoder = _boxes(model.encoder), _boxes(model.decoder)
@@ -245,7 +254,7 @@ def network_diagram(model):
     width, height, pitch, gap = 2.9, 0.5, 0.7, 2.3  # inches: box, row spacing, space between the columns
     left_x, right_x = 0.1, 0.1 + width + gap
     rows = max(len(encoder), len(decoder))
-    note = 0.3  # inches for the footnote under the boxes
+    note = 0.45  # inches for the two-line footnote under the boxes
     fig_w, fig_h = 2 * width + gap + 0.2, rows * pitch + 0.55 + note
     fig = plt.figure(figsize=(fig_w, fig_h))
     ax = fig.add_axes([0, 0, 1, 1])
@@ -257,7 +266,7 @@ def network_diagram(model):
         ax.add_patch(FancyBboxPatch((x, y - height / 2), w, height, boxstyle="round,pad=0,rounding_size=0.06",
                                     facecolor=_BOX_COLOURS[box["colour"]], edgecolor="#555555", linewidth=0.8))
         ax.text(x + w / 2, y + 0.08, box["text"], ha="center", va="center", fontsize=8.5)
-        ax.text(x + w / 2, y - 0.12, box["shape"], ha="center", va="center", fontsize=8, color="#333333")
+        ax.text(x + w / 2, y - 0.12, box["shape"], ha="center", va="center", fontsize=9, color="#222222")
 
     def arrow(start, end, colour="#333333"):
         ax.annotate("", end, start, arrowprops=dict(arrowstyle="-|>", color=colour, linewidth=1, shrinkA=0,
@@ -311,7 +320,8 @@ def network_diagram(model):
         x, _, y = max(edges, key=lambda e: e[2])
         ax.text(x + centre, y + height / 2 + 0.12, f"{name}, c)" if conditional else f"{name})", ha="center",
                 va="bottom", fontsize=10, weight="bold")
-    ax.text(0.1, -0.1 - note / 2, _legend(encoder + decoder), ha="left", va="center", fontsize=8, color="#333333")
+    ax.text(0.1, -0.1 - note / 2, _legend(encoder, decoder), ha="left", va="center", fontsize=9, color="#222222",
+            linespacing=1.4)
     return fig
 
 
@@ -378,10 +388,10 @@ def compare_by_step(steps, panels: dict, xlabel: str = "step size", title: str |
         for n, (label, values) in enumerate(series.items()):
             ax.plot(steps, values, marker="os^D"[n % 4], label=label)
             for x, y in zip(steps, values):
-                above = n % 2 == 0  # labels of alternate series above and below-right of their points
-                ax.annotate(f"{y:.0%}", (x, y), textcoords="offset points", xytext=(0, 7) if above else (4, -13),
-                            ha="center" if above else "left", fontsize=8, color=f"C{n}")
-        ax.set_ylim(-0.1, 1.12)
+                above = n % 2 == 0  # labels of alternate series above and below their points
+                ax.annotate(f"{y:.0%}", (x, y), textcoords="offset points", xytext=(0, 7) if above else (0, -16),
+                            ha="center", fontsize=9, color=f"C{n}")
+        ax.set_ylim(-0.16, 1.12)  # room for the labels below the points at 0
         ax.set_xticks(list(steps))
         span = max(steps) - min(steps)
         ax.set_xlim(min(steps) - 0.06 * span, max(steps) + 0.12 * span)  # room for the labels at the ends
