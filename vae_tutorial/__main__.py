@@ -52,13 +52,6 @@ def settings_from(args: argparse.Namespace) -> settings.Settings:
     return settings.load(**overrides)
 
 
-def _source(S: settings.Settings):
-    """The data set the settings resolve to (``--data`` sets ``dataset``), a ``data.Source``."""
-    from . import data
-
-    return data.resolve(S)
-
-
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -97,10 +90,10 @@ def add_train(commands) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from . import training
+    from . import data, training
 
     S = settings_from(args)
-    source = _source(S)
+    source = data.resolve(S)
     out = args.out or S.run_dir(source.name)
     training.train(S, source.root, out, limit=args.limit, precision=args.precision, jit=args.jit,
                    distribute=args.distribute, cache=args.cache, progress="bar")
@@ -128,7 +121,7 @@ def run_prepare(args: argparse.Namespace) -> int:
     from . import data, pipeline
 
     S = settings_from(args)
-    root = _source(S).root
+    root = data.resolve(S).root
     done, n = data.cache_progress(root, S.image_size)
     if 0 < done < n:
         print(f"continuing after {done:,} of {n:,} images")
@@ -159,10 +152,10 @@ def add_evaluate(commands) -> None:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from . import evaluate, runs
+    from . import data, evaluate, runs
 
     S = settings_from(args)
-    source = _source(S)
+    source = data.resolve(S)
     run_dir = args.run or S.run_dir(source.name)
     result = evaluate.evaluate(runs.load_run(run_dir), source.root, run_dir, n=args.samples)
     print(evaluate.table(result))
@@ -191,9 +184,9 @@ def add_verify(commands) -> None:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from . import celeba
+    from . import celeba, data
 
-    report = celeba.verify(_source(settings_from(args)).root, check_md5=args.md5, check_images=args.images)
+    report = celeba.verify(data.resolve(settings_from(args)).root, check_md5=args.md5, check_images=args.images)
     print(report)
     return 0 if report.ok else 1
 

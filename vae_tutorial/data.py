@@ -101,12 +101,23 @@ class Annotations:
             self.kind, self.images_dir = "celeba", layout.images_dir
             self.files = (layout.attributes_file, layout.partition_file)
             self.labels = celeba.load_attributes(layout)
-        elif folder.is_present(root):
+            return
+        try:
             found = folder.find(root)
-            self.kind, self.images_dir, self.files = "folder", found.images_dir, (found.labels_file,)
-            self.labels, self._split = folder.load(found.root)
-        else:
+        except FileNotFoundError:
             celeba.find(root)  # raises, saying what was looked for
+            raise
+        self.kind, self.images_dir, self.files = "folder", found.images_dir, (found.labels_file,)
+        self.labels, self._split = folder.load(found)
+
+    @property
+    def crop(self) -> str:
+        """How a face is cut from an image: "face" (CelebA's window) or "square" (the centre square)."""
+        return "face" if self.kind == "celeba" else "square"
+
+    def paths(self, rows) -> np.ndarray:
+        """The image files of the given rows of the attribute file, as str."""
+        return np.array([str(self.images_dir / name) for name in self.labels.index[rows]])
 
     @property
     def split(self) -> pd.Series:
@@ -151,9 +162,7 @@ def index(root, split: str = "train", attributes=None, limit: int | None = None)
         rows = rows[:limit]
     if len(rows) == 0:
         raise ValueError(f"the {split!r} split of {root} holds no images; check {found.files[-1].name}.")
-    paths = np.array([str(found.images_dir / name) for name in frame.index[rows]])
-    crop = "face" if found.kind == "celeba" else "square"
-    return Index(paths, rows, frame[list(names)].to_numpy(np.float32)[rows], names, crop)
+    return Index(found.paths(rows), rows, frame[list(names)].to_numpy(np.float32)[rows], names, found.crop)
 
 
 def _partition(root, images) -> pd.Series:
@@ -259,17 +268,18 @@ def cache_source(root, image_size: int) -> dict:
     """What a cache of the data set at ``root`` is made from: the attribute and partition files and
     every image (names, sizes, modification times), the image size and the way faces are cut and
     decoded. A cache whose recorded source differs is stale and is made again."""
-    files, listed = Annotations(root).files, index(root, "all", attributes=[])
+    found = Annotations(root)
+    images = found.paths(np.arange(len(found.labels)))
     entries = []
-    for path in (*files, *listed.paths):
+    for path in (*found.files, *images):
         try:
             stat = os.stat(path)
         except FileNotFoundError:
-            raise FileNotFoundError(f"{path} is listed in {files[0].name} but missing: re-download or re-generate "
-                                    f"the data set (celeba.verify lists every missing file).") from None
+            raise FileNotFoundError(f"{path} is listed in {found.files[0].name} but missing: re-download or "
+                                    f"re-generate the data set (celeba.verify lists every missing file).") from None
         entries.append(f"{Path(path).name}\0{stat.st_size}\0{stat.st_mtime_ns}")
-    return {"format": CACHE_FORMAT, "image_size": image_size, "crop": listed.crop, "crop_fraction": CROP_FRACTION,
-            "dct_ratio": dct_ratio(image_size), "images": len(listed.paths), "files": _digest("\n".join(entries))}
+    return {"format": CACHE_FORMAT, "image_size": image_size, "crop": found.crop, "crop_fraction": CROP_FRACTION,
+            "dct_ratio": dct_ratio(image_size), "images": len(images), "files": _digest("\n".join(entries))}
 
 
 def cache_progress(root, image_size: int, cache_dir=None) -> tuple[int, int]:

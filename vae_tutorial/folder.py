@@ -72,8 +72,9 @@ def _is_image(entry: os.DirEntry) -> bool:
 
 
 def load(root) -> tuple[pd.DataFrame, pd.Series]:
-    """(0/1 int8 attributes indexed by file name in the CSV's order, the split of each image)."""
-    folder = find(root)
+    """(0/1 int8 attributes indexed by file name in the CSV's order, the split of each image) of
+    the folder data set at ``root`` (a path, or the ``ImageFolder`` that ``find`` returned)."""
+    folder = root if isinstance(root, ImageFolder) else find(root)
     table = pd.read_csv(folder.labels_file, dtype=str, keep_default_na=False, skipinitialspace=True)
     if table.shape[1] < 2:
         raise FolderFormatError(f"{folder.labels_file} has {table.shape[1]} column: it needs the file names and at "

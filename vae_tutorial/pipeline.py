@@ -225,7 +225,7 @@ def load_arrays(root, split: str = "train", image_size: int = 64, attributes=Non
         images = np.load(prepare_cache(root, image_size, cache_dir), mmap_mode="r")
         return np.multiply(images[idx.rows], np.float32(1 / 255), dtype=np.float32), idx.conditions
     dataset = make_dataset(root, split, image_size, batch_size, attributes, shuffle=False, limit=limit)
-    with naming_damaged_images(index(root, split, attributes, limit)):
+    with naming_damaged_images(root, split):
         images, conditions = zip(*((x.numpy(), c.numpy()) for x, c in dataset))
     return np.concatenate(images), np.concatenate(conditions)
 
@@ -274,7 +274,7 @@ def _fill_cache(root, path: Path, source: dict, chunk: int, progress: bool) -> N
     # area averages stay within [0, 255], so adding 0.5 and truncating rounds them
     dataset = steady(faces.map(lambda x: tf.cast(x + 0.5, tf.uint8)).rebatch(chunk).prefetch(2))
     with tqdm(total=n, initial=start, unit="img", desc=f"caching {image_size}px faces", disable=not progress) as bar, \
-            naming_damaged_images(everything, start):
+            naming_damaged_images(root, "all", start):
         for batch in dataset:
             batch = batch.numpy()
             images[start:start + len(batch)] = batch
@@ -308,14 +308,16 @@ def _intact(path: Path, source: dict) -> bool:
 
 
 @contextlib.contextmanager
-def naming_damaged_images(idx: Index, start: int = 0):
+def naming_damaged_images(root, split: str = "all", start: int = 0):
     """TensorFlow's decoding errors name no file: turn them into one that names every damaged image
-    of ``idx`` from ``start`` on (checked with PIL, in parallel) and says how to fix it."""
+    of the split (from image ``start`` on; checked with PIL, in parallel, only once TensorFlow has
+    failed) and says how to fix it."""
     import tensorflow as tf
 
     try:
         yield
     except (tf.errors.InvalidArgumentError, tf.errors.NotFoundError, tf.errors.DataLossError):
+        idx = index(root, split, attributes=[])
         size = (celeba.IMAGE_WIDTH, celeba.IMAGE_HEIGHT) if idx.crop == "face" else None
         damaged = celeba.damaged_images(idx.paths[start:], size=size)
         if not damaged:

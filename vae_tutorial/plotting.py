@@ -328,14 +328,9 @@ def network_diagram(model):
 def saved_picture(path, quality: int = 85):
     """A picture saved on disk (e.g. a run's ``samples/epoch_NNN.png``) for a notebook to show at its
     own size, re-encoded as a JPEG so that a notebook showing several stays small."""
-    from io import BytesIO
-
-    from IPython.display import Image as Picture
     from PIL import Image
 
-    buffer = BytesIO()
-    Image.open(path).convert("RGB").save(buffer, "JPEG", quality=quality)
-    return Picture(buffer.getvalue(), format="jpeg")
+    return _jpeg_picture(lambda buffer: Image.open(path).convert("RGB").save(buffer, "JPEG", quality=quality))
 
 
 def show_edits(originals, edited: dict, captions: dict | None = None, gain: float = 4.0, size: float = 1.6,
@@ -409,11 +404,18 @@ def compare_by_step(steps, panels: dict, xlabel: str = "step size", title: str |
 def as_jpeg(fig, quality: int = 90, dpi: int = 100):
     """A figure as a JPEG picture for a notebook to show (the figure is closed): figures full of faces
     take a fraction of their PNG size, which keeps notebooks small. Text stays legible at quality 90."""
+    picture = _jpeg_picture(lambda buffer: fig.savefig(buffer, format="jpeg", dpi=dpi, bbox_inches="tight",
+                                                       facecolor="white", pil_kwargs={"quality": quality}))
+    plt.close(fig)
+    return picture
+
+
+def _jpeg_picture(write):
+    """The JPEG that ``write(buffer)`` writes, as a picture a notebook shows."""
     from io import BytesIO
 
     from IPython.display import Image as Picture
 
     buffer = BytesIO()
-    fig.savefig(buffer, format="jpeg", dpi=dpi, bbox_inches="tight", facecolor="white", pil_kwargs={"quality": quality})
-    plt.close(fig)
+    write(buffer)
     return Picture(buffer.getvalue(), format="jpeg")

@@ -15,6 +15,7 @@ function is traced at most twice (``models.predict_in_batches`` pads batches to 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import sys
@@ -34,6 +35,7 @@ def native_stderr_silenced():
         os.close(devnull)
 
 
+@functools.cache
 def keras_quietly():
     """The ``keras`` module, imported (and its TensorFlow backend started) without native noise."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -10,6 +10,7 @@ options (``python -m vae_tutorial train --help``) are derived from the declarati
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import typing
 from dataclasses import dataclass, fields
@@ -113,6 +114,7 @@ def env_name(field_name: str) -> str:
     return ENV_PREFIX + field_name.upper()
 
 
+@functools.cache
 def _types() -> dict[str, type]:
     """Each field's type, resolved from its annotation (``int``, ``float``, ``str``, ``Path``, ``tuple``)."""
     return {name: typing.get_origin(kind) or kind for name, kind in typing.get_type_hints(Settings).items()}

@@ -288,7 +288,7 @@ def _train(settings: Settings, root, run_dir: Path, *, limit, precision, jit, di
         *callbacks,
     ]
     try:
-        with pipeline.naming_damaged_images(data.index(root, "all", attributes=[])):
+        with pipeline.naming_damaged_images(root):
             model.fit(train_batches, epochs=settings.epochs, validation_data=valid_batches, callbacks=all_callbacks,
                       shuffle=False, verbose=VERBOSE[progress])  # the batches come shuffled
     except Diverged as error:
