@@ -55,3 +55,12 @@ def test_table_shows_every_setting_and_how_to_change_it():
     for field in ("dataset", "image_size", "epochs", "attributes"):
         assert field in table
     assert "VAE_TUTORIAL_" in table
+
+
+def test_stand_ins_keep_present_attributes_and_lend_others(capsys):
+    s = settings.load(dataset="synthetic", attributes=("Smiling", "Male"))
+    assert s.stand_ins("Smiling", "Eyeglasses", "Bald") == {"Smiling": "Smiling", "Eyeglasses": "Male",
+                                                             "Bald": "Smiling"}
+    assert "Male for Eyeglasses" in capsys.readouterr().out
+    assert s.stand_ins("Male") == {"Male": "Male"}
+    assert capsys.readouterr().out == ""

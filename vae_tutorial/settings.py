@@ -96,6 +96,17 @@ class Settings:
         return self.data_dir / "runs" / (f"cvae_{dataset_name}_{self.architecture}_{self.image_size}px"
                                          f"_z{self.latent_dim}_beta{self.beta:g}")
 
+    def stand_ins(self, *wanted: str) -> dict[str, str]:
+        """Each wanted attribute mapped to itself when these settings condition on it, else to one of
+        their own attributes (in turn); says so once. Notebooks show off CelebA's attributes this way
+        on data sets that lack them (your own images)."""
+        chosen = {name: name if name in self.attributes else self.attributes[k % len(self.attributes)]
+                  for k, name in enumerate(wanted)}
+        lent = [f"{chosen[name]} for {name}" for name in wanted if chosen[name] != name]
+        if lent:
+            print(f"Not among this data's attributes, so stand-ins are shown: {', '.join(lent)}.")
+        return chosen
+
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
 
