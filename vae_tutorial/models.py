@@ -24,7 +24,6 @@ from .settings import ARCHITECTURES
 ARTICLE_FILTERS = (32, 64)  # the article's two convolution layers, each followed by 2×2 pooling
 DEEP_MAX_BLOCKS = 4  # strided blocks of 32, 64, 128, 256 filters, down to a 4×4 map at most
 BN_MOMENTUM = 0.9  # batch-norm statistics that settle within a short run
-SMALL_BATCH = 16  # batches up to this size (a slider's one face) are padded to it, larger ones to the batch size
 _PACKAGE = "vae_tutorial"
 _IMAGES = dict(activation="sigmoid", dtype="float32", name="images")  # the decoder's last layer: pixels in [0, 1]
 
@@ -353,26 +352,19 @@ def decode(model: Autoencoder, z, conditions=None, batch_size: int = 256) -> np.
 
 
 def predict_in_batches(part: keras.Model, main, conditions=None, batch_size: int = 256):
-    """``part`` (an encoder, a decoder, any Keras model) applied to ``main`` (and ``conditions``, one
-    row or one per row) with its compiled ``predict_on_batch``: milliseconds for one face, where
-    ``predict`` takes ~50. Batches are padded to one of two sizes (``SMALL_BATCH`` or ``batch_size``),
-    so the compiled function is traced at most twice instead of once per new batch size."""
-    main = np.asarray(main, "float32")
+    """``part`` (an encoder, a decoder, any Keras model) called at inference on ``main`` (and
+    ``conditions``, one row or one per row), ``batch_size`` rows at a time: a few milliseconds for
+    one face, and nothing to trace or compile."""
+    inputs = [np.asarray(main, "float32")]
     if conditions is not None:
-        conditions = np.broadcast_to(np.asarray(conditions, "float32"), (len(main), part.inputs[1].shape[-1]))
+        inputs.append(np.broadcast_to(np.asarray(conditions, "float32"), (len(inputs[0]), part.inputs[1].shape[-1])))
     outputs = []
-    for start in range(0, len(main), batch_size):
-        rows = [x[start:start + batch_size] for x in ([main] if conditions is None else [main, conditions])]
-        n = len(rows[0])
-        padded = [np.concatenate([x, np.zeros((_bucket(n, batch_size) - n, *x.shape[1:]), x.dtype)]) for x in rows]
-        out = part.predict_on_batch(padded[0] if conditions is None else padded)
-        outputs.append([np.asarray(o)[:n] for o in (out if isinstance(out, list | tuple) else [out])])
+    for start in range(0, len(inputs[0]), batch_size):
+        rows = [x[start:start + batch_size] for x in inputs]
+        out = part(rows if conditions is not None else rows[0], training=False)
+        outputs.append([keras.ops.convert_to_numpy(o) for o in (out if isinstance(out, list | tuple) else [out])])
     joined = [np.concatenate(column) for column in zip(*outputs)]
     return joined if len(joined) > 1 else joined[0]
-
-
-def _bucket(n: int, batch_size: int) -> int:
-    return SMALL_BATCH if n <= SMALL_BATCH else batch_size
 
 
 def image_size(model: Autoencoder) -> int:

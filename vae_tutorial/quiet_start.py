@@ -5,18 +5,12 @@ drivers", "failed call to cuInit") straight to the process's stderr, before Pyth
 them, and since TensorFlow 2.21 ``TF_CPP_MIN_LOG_LEVEL`` no longer silences them. In a notebook they
 land in whichever cell first touches TensorFlow. ``keras_quietly`` imports Keras (and, on its
 TensorFlow backend, probes the GPUs once) with the stderr file descriptor pointed at /dev/null.
-
-It also drops one Python warning of TensorFlow's: "N out of the last M calls … triggered
-tf.function retracing". TensorFlow counts the first trace of every model's predict function
-towards it, so a notebook that uses an encoder, a decoder and a judge trips it, although each
-function is traced at most twice (``models.predict_in_batches`` pads batches to two sizes).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import logging
 import os
 import sys
 
@@ -46,9 +40,4 @@ def keras_quietly():
             import tensorflow as tf
 
             tf.config.list_physical_devices("GPU")  # the CUDA probe, which logs, happens now
-            logging.getLogger("tensorflow").addFilter(_not_about_retracing)
     return keras
-
-
-def _not_about_retracing(record: logging.LogRecord) -> bool:
-    return "triggered tf.function retracing" not in record.getMessage()

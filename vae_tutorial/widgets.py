@@ -4,8 +4,8 @@
 decoder draws from its latent vector ``z`` and its conditions. Choose a face (index slider, or the
 "Random face" button) or a random ``z``; then move one slider per conditioned attribute (0 = off,
 1 = on; values outside [0, 1] extrapolate) and a few sliders for the latent dimensions that vary
-most across the faces. Each change decodes one face with ``models.decode`` (the decoder's
-compiled ``predict_on_batch``), which takes milliseconds on a CPU.
+most across the faces. Each change decodes one face with ``models.decode`` (one call of the
+decoder), which takes milliseconds on a CPU.
 
 Hooks for tests and browser automation (stable CSS classes):
 
