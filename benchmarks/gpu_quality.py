@@ -37,7 +37,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--data", required=True, type=Path, help="a data set root whose cache is prepared")
     parser.add_argument("--out", type=Path, default=Path("/tmp/gpu_quality"), help="where the run is written")
     parser.add_argument("--image-size", type=int, default=64)
-    parser.add_argument("--architecture", choices=models.ARCHITECTURES, default="deep")
+    parser.add_argument("--architecture", choices=tuple(models.NETWORKS), default="deep")
     parser.add_argument("--batch-size", type=int, default=1024)
     parser.add_argument("--epochs", type=int, default=15)
     args = parser.parse_args(argv)

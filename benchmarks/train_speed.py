@@ -115,7 +115,7 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", required=True, type=Path, help="a data set root whose cache is prepared")
     parser.add_argument("--image-size", type=int, default=64)
-    parser.add_argument("--architecture", choices=models.ARCHITECTURES, default="article")
+    parser.add_argument("--architecture", choices=tuple(models.NETWORKS), default="article")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--epochs", type=int, default=2, help="epochs in all; the first is not timed")
     parser.add_argument("--steps", type=int, help="steps per epoch (default: the whole training split)")

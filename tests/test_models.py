@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from vae_tutorial import models
+from vae_tutorial import models, settings
 
 SIZE = 16  # tiny faces keep these tests fast
 
@@ -22,7 +22,7 @@ def _batch(n=8, n_conditions=3, seed=0):
     return images, conditions
 
 
-@pytest.mark.parametrize("architecture", models.ARCHITECTURES)
+@pytest.mark.parametrize("architecture", tuple(models.NETWORKS))
 def test_cvae_parts_have_the_documented_inputs_and_outputs(architecture):
     model = models.build_cvae(SIZE, 4, n_conditions=3, architecture=architecture)
     images, conditions = _batch()
@@ -136,3 +136,7 @@ def test_models_train_a_batch_on_the_jax_backend():
     result = subprocess.run([sys.executable, "-c", JAX_SCRIPT], env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "cvae ['kl', 'loss', 'mse', 'reconstruction']"
+
+
+def test_every_architecture_the_settings_offer_has_a_network():
+    assert tuple(models.NETWORKS) == settings.ARCHITECTURES

@@ -36,22 +36,18 @@ HELD_OUT = 2000  # at most this many test faces are scored
 
 def build_judge(image_size: int, n_attributes: int, seed: int = 0) -> keras.Model:
     """One convolution at full resolution (a smile is a few pixels), strided ones down to 4×4, then
-    one sigmoid output per attribute. ``seed``: initial weights and dropout."""
-    seeds = iter(range(seed * 100, seed * 100 + 100))
-
-    def kernel():
-        return keras.initializers.GlorotUniform(seed=next(seeds))
-
+    one sigmoid output per attribute. ``seed``: seeds Keras first, for reproducible weights and dropout."""
+    keras.utils.set_random_seed(seed)
     inputs = keras.Input((image_size, image_size, 3), name="images")
-    x = keras.layers.Conv2D(32, 3, padding="same", activation="relu", kernel_initializer=kernel())(inputs)
+    x = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(inputs)
     width, side = 32, image_size
     while side > 4:
-        x = keras.layers.Conv2D(width, 3, strides=2, padding="same", activation="relu", kernel_initializer=kernel())(x)
+        x = keras.layers.Conv2D(width, 3, strides=2, padding="same", activation="relu")(x)
         width, side = min(2 * width, 128), (side + 1) // 2
     x = keras.layers.Flatten()(x)
-    x = keras.layers.Dropout(0.3, seed=next(seeds))(x)
-    x = keras.layers.Dense(64, activation="relu", kernel_initializer=kernel())(x)
-    outputs = keras.layers.Dense(n_attributes, activation="sigmoid", name="attributes", kernel_initializer=kernel())(x)
+    x = keras.layers.Dropout(0.3)(x)
+    x = keras.layers.Dense(64, activation="relu")(x)
+    outputs = keras.layers.Dense(n_attributes, activation="sigmoid", name="attributes")(x)
     return keras.Model(inputs, outputs, name="judge")
 
 

@@ -7,19 +7,16 @@ TensorFlow, JAX and PyTorch backends. All three models share one pair of builder
   also the mean and log-variance of the distribution ``z`` is drawn from;
 * ``build_decoder`` — ``z`` (and conditions) → images in [0, 1].
 
-Two architectures: ``"article"`` is the seed article's network (two convolutions with pooling, a small
-latent); ``"deep"`` stacks strided convolutions with batch normalisation, as common CelebA VAEs do.
+Two architectures, each an encoder body and a decoder body in ``NETWORKS``: ``"article"`` is the seed
+article's network (two convolutions with pooling, a small latent); ``"deep"`` stacks strided
+convolutions with batch normalisation, as common CelebA VAEs do.
 """
 
 from __future__ import annotations
 
-import random
-
 import keras
 import numpy as np
 from keras import layers, ops
-
-from .settings import ARCHITECTURES
 
 ARTICLE_FILTERS = (32, 64)  # the article's two convolution layers, each followed by 2×2 pooling
 DEEP_MAX_BLOCKS = 4  # strided blocks of 32, 64, 128, 256 filters, down to a 4×4 map at most
@@ -92,16 +89,26 @@ class MeanOverImages(keras.losses.Loss):
 
 
 # ---------------------------------------------------------------------------------------------
-# Builders shared by the autoencoder, the VAE and the CVAE
+# The architectures: one encoder body and one decoder body each
 
 
-def _check(image_size: int, latent_dim: int, architecture: str) -> None:
-    if architecture not in ARCHITECTURES:
-        raise ValueError(f"architecture={architecture!r} is not one of {ARCHITECTURES}.")
-    if latent_dim < 1:
-        raise ValueError(f"latent_dim={latent_dim} must be a positive integer.")
-    if image_size < 8 or image_size % 4:
-        raise ValueError(f"image_size={image_size} must be a multiple of 4 and at least 8 (e.g. 32 or 64).")
+def article_encoder(x, image_size: int):
+    """The article's encoder: two 3×3 convolutions, each followed by 2×2 max pooling."""
+    for filters in ARTICLE_FILTERS:
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+        x = layers.MaxPooling2D(2)(x)
+    return x
+
+
+def article_decoder(x, image_size: int):
+    """The article's encoder mirrored: a dense layer to the smallest map, then each transposed
+    convolution (stride 2) undoes one pooling."""
+    side, channels = image_size // 2 ** len(ARTICLE_FILTERS), ARTICLE_FILTERS[-1]
+    x = layers.Dense(side * side * channels, activation="relu")(x)
+    x = layers.Reshape((side, side, channels))(x)
+    for filters in reversed(ARTICLE_FILTERS[:-1]):
+        x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu")(x)
+    return layers.Conv2DTranspose(3, 3, strides=2, padding="same", **_IMAGES)(x)
 
 
 def _deep_filters(image_size: int) -> tuple[int, ...]:
@@ -112,10 +119,45 @@ def _deep_filters(image_size: int) -> tuple[int, ...]:
     return tuple(32 * 2**i for i in range(blocks))
 
 
-def _bottom(image_size: int, architecture: str) -> tuple[int, int]:
-    """Side and channels of the smallest feature map (the encoder's last, the decoder's first)."""
-    filters = ARTICLE_FILTERS if architecture == "article" else _deep_filters(image_size)
-    return image_size // 2 ** len(filters), filters[-1]
+def deep_encoder(x, image_size: int):
+    """Strided 4×4 convolutions with batch normalisation and leaky ReLU, down to a 4×4 map at most."""
+    for filters in _deep_filters(image_size):
+        x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
+        x = layers.LeakyReLU(0.2)(x)
+    return x
+
+
+def deep_decoder(x, image_size: int):
+    """The deep encoder mirrored with transposed convolutions, then a 3×3 convolution to the pixels."""
+    filters = _deep_filters(image_size)
+    side = image_size // 2 ** len(filters)
+    x = layers.Dense(side * side * filters[-1], use_bias=False)(x)
+    x = layers.Reshape((side, side, filters[-1]))(x)
+    for width in reversed(filters):
+        x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
+        x = layers.LeakyReLU(0.2)(x)
+        x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False)(x)
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
+    x = layers.LeakyReLU(0.2)(x)
+    return layers.Conv2D(3, 3, padding="same", **_IMAGES)(x)
+
+
+# name → (encoder body: images → feature map, decoder body: code → images); a new architecture is one entry
+NETWORKS = {"article": (article_encoder, article_decoder), "deep": (deep_encoder, deep_decoder)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Encoder and decoder, shared by the autoencoder, the VAE and the CVAE
+
+
+def _check(image_size: int, latent_dim: int, architecture: str) -> None:
+    if architecture not in NETWORKS:
+        raise ValueError(f"architecture={architecture!r} is not one of {tuple(NETWORKS)}.")
+    if latent_dim < 1:
+        raise ValueError(f"latent_dim={latent_dim} must be a positive integer.")
+    if image_size < 8 or image_size % 4:
+        raise ValueError(f"image_size={image_size} must be a multiple of 4 and at least 8 (e.g. 32 or 64).")
 
 
 def _inputs(shape, name, n_conditions):
@@ -127,79 +169,32 @@ def _inputs(shape, name, n_conditions):
     return [main, conditions], main, conditions
 
 
-class _Seeds:
-    """Seeded Glorot-uniform initialisers (Keras' default), a new seed for each layer, drawn from
-    ``seed``; with ``seed=None`` Keras' global random state decides, as for any layer."""
-
-    def __init__(self, seed: int | None):
-        self.rng = None if seed is None else random.Random(seed)
-
-    def next(self) -> int | None:
-        return None if self.rng is None else self.rng.randrange(2**31)
-
-    def kernel(self):
-        return "glorot_uniform" if self.rng is None else keras.initializers.GlorotUniform(seed=self.next())
-
-
 def build_encoder(image_size: int = 64, latent_dim: int = 16, n_conditions: int = 0, architecture: str = "article",
-                  variational: bool = True, name: str = "encoder", seed: int | None = None) -> keras.Model:
+                  variational: bool = True, name: str = "encoder") -> keras.Model:
     """Images (and conditions when ``n_conditions`` > 0) → ``[z_mean, z_log_var, z]``, or just
-    ``z`` when ``variational=False`` (a plain autoencoder). ``seed``: initial weights and sampling."""
+    ``z`` when ``variational=False`` (a plain autoencoder)."""
     _check(image_size, latent_dim, architecture)
-    seeds = _Seeds(seed)
     inputs, x, conditions = _inputs((image_size, image_size, 3), "images", n_conditions)
-    if architecture == "article":
-        for filters in ARTICLE_FILTERS:
-            x = layers.Conv2D(filters, 3, padding="same", activation="relu", kernel_initializer=seeds.kernel())(x)
-            x = layers.MaxPooling2D(2)(x)
-    else:
-        for filters in _deep_filters(image_size):
-            x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=False,
-                              kernel_initializer=seeds.kernel())(x)
-            x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
-            x = layers.LeakyReLU(0.2)(x)
-    x = layers.Flatten()(x)
+    x = layers.Flatten()(NETWORKS[architecture][0](x, image_size))
     if conditions is not None:
         x = layers.Concatenate()([x, conditions])
     if not variational:
-        z = layers.Dense(latent_dim, name="z", dtype="float32", kernel_initializer=seeds.kernel())(x)
-        return keras.Model(inputs, z, name=name)
-    z_mean = layers.Dense(latent_dim, name="z_mean", dtype="float32", kernel_initializer=seeds.kernel())(x)
+        return keras.Model(inputs, layers.Dense(latent_dim, name="z", dtype="float32")(x), name=name)
+    z_mean = layers.Dense(latent_dim, name="z_mean", dtype="float32")(x)
     # Starting from log-variance 0 (σ = 1) keeps the first steps' KL term small and training stable.
     z_log_var = layers.Dense(latent_dim, kernel_initializer="zeros", name="z_log_var", dtype="float32")(x)
-    z = Sampling(seed=seeds.next(), name="z", dtype="float32")([z_mean, z_log_var])
+    z = Sampling(name="z", dtype="float32")([z_mean, z_log_var])
     return keras.Model(inputs, [z_mean, z_log_var, z], name=name)
 
 
 def build_decoder(image_size: int = 64, latent_dim: int = 16, n_conditions: int = 0, architecture: str = "article",
-                  name: str = "decoder", seed: int | None = None) -> keras.Model:
-    """``z`` (and conditions when ``n_conditions`` > 0) → images in [0, 1]. ``seed``: initial weights."""
+                  name: str = "decoder") -> keras.Model:
+    """``z`` (and conditions when ``n_conditions`` > 0) → images in [0, 1]."""
     _check(image_size, latent_dim, architecture)
-    seeds = _Seeds(seed)
     inputs, x, conditions = _inputs((latent_dim,), "z", n_conditions)
     if conditions is not None:
         x = layers.Concatenate()([x, conditions])
-    side, channels = _bottom(image_size, architecture)
-    if architecture == "article":  # the encoder mirrored: each transposed convolution undoes a pooling
-        x = layers.Dense(side * side * channels, activation="relu", kernel_initializer=seeds.kernel())(x)
-        x = layers.Reshape((side, side, channels))(x)
-        for filters in reversed(ARTICLE_FILTERS[:-1]):
-            x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu",
-                                       kernel_initializer=seeds.kernel())(x)
-        images = layers.Conv2DTranspose(3, 3, strides=2, padding="same", kernel_initializer=seeds.kernel(),
-                                        **_IMAGES)(x)
-    else:
-        x = layers.Dense(side * side * channels, use_bias=False, kernel_initializer=seeds.kernel())(x)
-        x = layers.Reshape((side, side, channels))(x)
-        for filters in reversed(_deep_filters(image_size)):
-            x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
-            x = layers.LeakyReLU(0.2)(x)
-            x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                                       kernel_initializer=seeds.kernel())(x)
-        x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
-        x = layers.LeakyReLU(0.2)(x)
-        images = layers.Conv2D(3, 3, padding="same", kernel_initializer=seeds.kernel(), **_IMAGES)(x)
-    return keras.Model(inputs, images, name=name)
+    return keras.Model(inputs, NETWORKS[architecture][1](x, image_size), name=name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,9 +293,10 @@ class VAE(Autoencoder):
 def build_autoencoder(image_size: int = 64, latent_dim: int = 16, architecture: str = "article",
                       seed: int | None = None) -> Autoencoder:
     """A plain autoencoder: a deterministic code, reconstruction loss only."""
+    _seed(seed)
     return Autoencoder(
-        build_encoder(image_size, latent_dim, 0, architecture, variational=False, seed=_part(seed, 0)),
-        build_decoder(image_size, latent_dim, 0, architecture, seed=_part(seed, 1)),
+        build_encoder(image_size, latent_dim, 0, architecture, variational=False),
+        build_decoder(image_size, latent_dim, 0, architecture),
         name="autoencoder",
     )
 
@@ -308,9 +304,10 @@ def build_autoencoder(image_size: int = 64, latent_dim: int = 16, architecture: 
 def build_vae(image_size: int = 64, latent_dim: int = 16, architecture: str = "article", beta: float = 1.0,
               seed: int | None = None) -> VAE:
     """A variational autoencoder without conditions."""
+    _seed(seed)
     return VAE(
-        build_encoder(image_size, latent_dim, 0, architecture, seed=_part(seed, 0)),
-        build_decoder(image_size, latent_dim, 0, architecture, seed=_part(seed, 1)),
+        build_encoder(image_size, latent_dim, 0, architecture),
+        build_decoder(image_size, latent_dim, 0, architecture),
         beta=beta,
         name="vae",
     )
@@ -322,17 +319,20 @@ def build_cvae(image_size: int = 64, latent_dim: int = 16, *, n_conditions: int,
     ``[z, conditions]`` → images. ``n_conditions`` is the number of attributes (0/1 each)."""
     if n_conditions < 1:
         raise ValueError(f"n_conditions={n_conditions}: a conditional VAE needs at least one attribute.")
+    _seed(seed)
     return VAE(
-        build_encoder(image_size, latent_dim, n_conditions, architecture, seed=_part(seed, 0)),
-        build_decoder(image_size, latent_dim, n_conditions, architecture, seed=_part(seed, 1)),
+        build_encoder(image_size, latent_dim, n_conditions, architecture),
+        build_decoder(image_size, latent_dim, n_conditions, architecture),
         beta=beta,
         name="cvae",
     )
 
 
-def _part(seed: int | None, part: int) -> int | None:
-    """The seed of one part (encoder 0, decoder 1) of a model seeded with ``seed``."""
-    return None if seed is None else 2 * seed + part
+def _seed(seed: int | None) -> None:
+    """``seed`` given: seed Keras' random state (``keras.utils.set_random_seed``) so that the model
+    built next has reproducible weights and sampling noise; None: leave it as it is."""
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
 
 
 # ---------------------------------------------------------------------------------------------
