@@ -1,4 +1,5 @@
 import json
+import re
 from types import SimpleNamespace
 
 import keras
@@ -79,7 +80,7 @@ def test_evaluation_numbers_have_the_promised_shape_and_ranges(root, cvae, run_d
     assert 0 < result["reconstruction_mse"] < 1
     text = evaluate.table(result)
     assert all(name.replace("_", " ") in text for name in ATTRIBUTES) and "Reconstruction error" in text
-    assert evaluate.table(result, markdown=True).startswith("| attribute |")
+    assert re.match(r"\| attribute +\|", evaluate.table(result, markdown=True))
 
 
 def test_judge_is_cached_in_the_run_folder(root, run_dir, monkeypatch):

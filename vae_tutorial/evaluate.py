@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from . import data, models, pipeline, runs
 from .quiet_start import keras_quietly
@@ -158,17 +159,14 @@ def evaluate(model, root, run_dir, attributes=None, n: int = 200, seed: int = 0,
 
 def table(result: dict, markdown: bool = False) -> str:
     """The evaluation as an aligned text table (or a Markdown one), one row per attribute."""
-    header = ("attribute", "judge accuracy", "control", "set to 1 → judged 1", "set to 0 → judged 0")
-    rows = [(name.replace("_", " "), f"{result['judge_accuracy'][name]:.3f}", f"{result['control'][name]:.3f}",
-             f"{result['control_by_value'][name]['1']:.3f}", f"{result['control_by_value'][name]['0']:.3f}")
-            for name in result["attributes"]]
+    frame = pd.DataFrame({
+        "judge accuracy": result["judge_accuracy"],
+        "control": result["control"],
+        "set to 1 → judged 1": {name: v["1"] for name, v in result["control_by_value"].items()},
+        "set to 0 → judged 0": {name: v["0"] for name, v in result["control_by_value"].items()},
+    }).loc[result["attributes"]]
+    frame.index = frame.index.str.replace("_", " ").rename("attribute")
     footer = (f"Reconstruction error of {result['held_out_faces']:,} held-out faces: "
               f"{result['reconstruction_mse']:.4f} (mean squared error per pixel, images in [0, 1])")
-    if markdown:
-        lines = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
-        return "\n".join(lines + ["", footer])
-    widths = [max(len(r[k]) for r in (header, *rows)) for k in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) if k == 0 else cell.rjust(w) for k, (cell, w) in enumerate(zip(r, widths)))
-             for r in (header, *rows)]
-    return "\n".join(lines + [footer])
+    text = frame.to_markdown(floatfmt=".3f") if markdown else frame.to_string(float_format="{:.3f}".format)
+    return text + ("\n\n" if markdown else "\n") + footer
