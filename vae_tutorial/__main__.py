@@ -118,14 +118,14 @@ def add_prepare(commands) -> None:
 
 
 def run_prepare(args: argparse.Namespace) -> int:
-    from . import data, pipeline
+    from . import data, uint8_cache
 
     S = settings_from(args)
     root = data.resolve(S).root
-    done, n = data.cache_progress(root, S.image_size)
+    done, n = uint8_cache.progress(root, S.image_size)
     if 0 < done < n:
         print(f"continuing after {done:,} of {n:,} images")
-    path = pipeline.prepare_cache(root, S.image_size)
+    path = uint8_cache.prepare(root, S.image_size)
     print(f"{n:,} faces of {S.image_size}×{S.image_size} px cached in {path}")
     return 0
 

@@ -4,25 +4,19 @@
 * ``index`` — the files, attribute-file rows and 0/1 conditions of a split;
 * ``load_face`` and ``FaceSequence`` — a small ``keras.utils.PyDataset`` that opens each JPEG with
   PIL when its batch is asked for (the seed article's memory-efficient generator);
-* the geometry every way in shares (``crop_box``: the centre square around the face) and where the
-  uint8 cache lives (``cache_path``).
+* the geometry every way in shares (``crop_box``: the centre square around the face).
 
-The fast ways in, ``tf.data`` and the cache, are in ``pipeline.py``.
+The fast ways in are ``tf.data`` (``pipeline.py``) and the uint8 cache (``uint8_cache.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import platformdirs
 from PIL import Image
 
 from . import celeba, folder, synthetic
@@ -33,8 +27,6 @@ keras = keras_quietly()
 
 SPLITS = ("train", "valid", "test", "all")
 CROP_FRACTION = 148 / celeba.IMAGE_WIDTH  # the 148-pixel square commonly cut from CelebA's 178-pixel width
-CACHE_DIRNAME = "vae_tutorial_cache"
-CACHE_FORMAT = 2  # bump when the cached faces change for the same files (crop, decoder, rounding)
 
 
 @dataclass(frozen=True)
@@ -227,85 +219,3 @@ class FaceSequence(keras.utils.PyDataset):
     def on_epoch_end(self):
         if self.shuffle:
             self.rng.shuffle(self.order)
-
-
-# ---------------------------------------------------------------------------------------------
-# The uint8 cache: where it lives, what it was made from, how far it is
-
-
-def cache_path(root, image_size: int, cache_dir=None) -> Path:
-    """Where the uint8 cache of a data set at one image size lives: ``cache_dir`` when given, else
-    ``root/vae_tutorial_cache``, or, when the data folder cannot be written (a read-only copy, as
-    Kaggle and some Colab mounts serve it), a folder of this data set in the user's cache folder."""
-    name = f"images_{image_size}px.npy"
-    if cache_dir is not None:
-        return Path(cache_dir) / name
-    beside = Path(root) / CACHE_DIRNAME
-    return (beside if _writable(beside) else user_cache_dir(root)) / name
-
-
-def user_cache_dir(root) -> Path:
-    """The per-user cache folder of the data set at ``root`` (for data folders that are read-only)."""
-    resolved = str(Path(root).resolve())
-    return Path(platformdirs.user_cache_dir("vae_tutorial")) / f"{Path(resolved).name}-{_digest(resolved)[:12]}"
-
-
-def _writable(folder: Path) -> bool:
-    """Whether files can be created in ``folder`` (made if missing)."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            return True
-    except OSError:
-        return False
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def cache_source(root, image_size: int) -> dict:
-    """What a cache of the data set at ``root`` is made from: the attribute and partition files and
-    every image (names, sizes, modification times), the image size and the way faces are cut and
-    decoded. A cache whose recorded source differs is stale and is made again."""
-    found = Annotations(root)
-    images = found.paths(np.arange(len(found.labels)))
-    entries = []
-    for path in (*found.files, *images):
-        try:
-            stat = os.stat(path)
-        except FileNotFoundError:
-            raise FileNotFoundError(f"{path} is listed in {found.files[0].name} but missing: re-download or "
-                                    f"re-generate the data set (celeba.verify lists every missing file).") from None
-        entries.append(f"{Path(path).name}\0{stat.st_size}\0{stat.st_mtime_ns}")
-    return {"format": CACHE_FORMAT, "image_size": image_size, "crop": found.crop, "crop_fraction": CROP_FRACTION,
-            "dct_ratio": dct_ratio(image_size), "images": len(images), "files": _digest("\n".join(entries))}
-
-
-def cache_progress(root, image_size: int, cache_dir=None) -> tuple[int, int]:
-    """(images already in the cache, images in the data set): equal when the cache is ready to train from."""
-    source = cache_source(root, image_size)
-    return read_cache_progress(cache_path(root, image_size, cache_dir), source), source["images"]
-
-
-def read_cache_progress(path: Path, source: dict) -> int:
-    """How many images the cache at ``path`` already holds (0 without one, or for another ``source``)."""
-    state = read_cache_state(path)
-    return state["done"] if state and path.exists() and state.get("source") == source else 0
-
-
-def read_cache_state(path: Path) -> dict | None:
-    """The cache's progress record (what it was made from, how many images are in), if any."""
-    try:
-        return json.loads(path.with_suffix(".json").read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def write_cache_progress(path: Path, source: dict, done: int) -> None:
-    """Record that the first ``done`` images of ``source`` are in the cache; atomic, so an
-    interruption never leaves a half-written progress file."""
-    state_path = path.with_suffix(".json")
-    partial = state_path.with_suffix(".json.partial")
-    partial.write_text(json.dumps({"source": source, "done": done}))
-    partial.replace(state_path)

@@ -2,8 +2,7 @@
 
 * ``make_dataset`` — batches of (images, conditions) decoded in parallel from the JPEGs, at reduced
   JPEG size when the target is small, or read from the cache (``cache=True``);
-* ``prepare_cache`` — decodes every image once into a memory-mapped uint8 array that the cached
-  pipeline reads instead of the JPEGs;
+* ``uint8_faces`` — the faces decoded to fill the uint8 cache (``uint8_cache.py``, its one home);
 * ``load_arrays`` — a split as in-memory arrays.
 
 TensorFlow is imported inside the functions that build pipelines, so a finished cache is read
@@ -13,32 +12,27 @@ without it (the GPU machines have JAX only).
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import math
-import os
 import sys
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import celeba, locking
-from .data import (
-    Index,
-    cache_path,
-    cache_source,
-    crop_box,
-    dct_ratio,
-    index,
-    read_cache_progress,
-    read_cache_state,
-    user_cache_dir,
-    write_cache_progress,
-)
-from .settings import short_path
+from . import celeba, uint8_cache
+from .data import Index, crop_box, dct_ratio, index
 
 if TYPE_CHECKING:
     import tensorflow as tf
+
+
+def installed() -> bool:
+    """Whether TensorFlow, which every pipeline here needs, can be imported."""
+    try:
+        return importlib.util.find_spec("tensorflow") is not None
+    except ImportError:  # a finder that refuses it
+        return False
 
 
 def steady(dataset: tf.data.Dataset) -> tf.data.Dataset:
@@ -166,14 +160,14 @@ def make_dataset(root, split: str = "train", image_size: int = 64, batch_size: i
     (B, S, S, 3) and float32 0/1 conditions (B, A) in the order of ``attributes`` (all 40 when None).
 
     With ``shuffle=False`` the order is the attribute file's. With ``cache=True`` the images come
-    from the uint8 array that ``prepare_cache`` wrote in ``cache_dir`` (made now if missing), so no
+    from the uint8 cache in ``cache_dir`` (``uint8_cache.prepare``; made now if missing), so no
     JPEG is decoded.
     """
     import tensorflow as tf
 
     idx = index(root, split, attributes, limit)
     if cache:
-        images = np.load(prepare_cache(root, image_size, cache_dir), mmap_mode="r")
+        images = uint8_cache.read(root, image_size, cache_dir)
         dataset = _cached_batches(idx, images, batch_size, shuffle, seed, drop_remainder)
     else:
         dataset = _jpeg_batches(idx, image_size, batch_size, shuffle, seed, drop_remainder)
@@ -222,7 +216,7 @@ def load_arrays(root, split: str = "train", image_size: int = 64, attributes=Non
     ``cache=True``: from the uint8 cache (made first if missing), without TensorFlow when it is ready."""
     if cache:
         idx = index(root, split, attributes, limit)
-        images = np.load(prepare_cache(root, image_size, cache_dir), mmap_mode="r")
+        images = uint8_cache.read(root, image_size, cache_dir)
         return np.multiply(images[idx.rows], np.float32(1 / 255), dtype=np.float32), idx.conditions
     dataset = make_dataset(root, split, image_size, batch_size, attributes, shuffle=False, limit=limit)
     with naming_damaged_images(root, split):
@@ -230,81 +224,17 @@ def load_arrays(root, split: str = "train", image_size: int = 64, attributes=Non
     return np.concatenate(images), np.concatenate(conditions)
 
 
-
-
-def prepare_cache(root, image_size: int = 64, cache_dir=None, chunk: int = 4096, progress: bool = True) -> Path:
-    """Decode every image of the data set once, in parallel, into a memory-mapped uint8 array
-    (N, S, S, 3) in the attribute file's order, and return its path. Resumable: an interrupted run
-    continues where it stopped; a finished cache is returned at once, and a stale one (made from
-    other files) is made again. Two processes never write one cache at once: the second waits."""
-    path = cache_path(root, image_size, cache_dir)
-    source = cache_source(root, image_size)
-    if read_cache_progress(path, source) == source["images"] and _intact(path, source):
-        return path
-    with locking.waiting_for(path.with_suffix(".lock"), f"caching the {image_size}px faces of {root}"):
-        _fill_cache(root, path, source, chunk, progress)
-    return path
-
-
-def _fill_cache(root, path: Path, source: dict, chunk: int, progress: bool) -> None:
+def uint8_faces(root, paths, crop: str, image_size: int, start: int, chunk: int):
+    """Chunks of ``chunk`` uint8 faces decoded by TensorFlow from ``paths[start:]``, in order: how the
+    uint8 cache is filled (``uint8_cache.prepare``); a damaged image is named."""
     import tensorflow as tf
-    from tqdm.auto import tqdm
 
-    n, image_size = source["images"], source["image_size"]
-    start = read_cache_progress(path, source)
-    if start and not _intact(path, source):
-        print(f"The cache {short_path(path)} is damaged (its file is cut short or of another shape): making it again.")
-        start = 0
-    if start == n:  # another process finished it while we waited
-        return
-    state = read_cache_state(path)
-    if state and state.get("source") != source:
-        print(f"The cache {short_path(path)} was made from other files (or another version of the package): "
-              f"making it again.")
-    if path.parent == user_cache_dir(root):
-        print(f"{short_path(Path(root))} cannot be written, so the cache goes to {short_path(path.parent)}.")
-    everything = index(root, "all", attributes=[])
-    paths = everything.paths
-    shape = (n, image_size, image_size, 3)
-    if not start:
-        np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=shape).flush()
-        _reserve(path)
-    images = np.lib.format.open_memmap(path, mode="r+")
-    faces = _faces(tf.data.Dataset.from_tensor_slices(paths[start:]), image_size, 256, 1.0, crop=everything.crop)
+    faces = _faces(tf.data.Dataset.from_tensor_slices(paths[start:]), image_size, 256, 1.0, crop=crop)
     # area averages stay within [0, 255], so adding 0.5 and truncating rounds them
     dataset = steady(faces.map(lambda x: tf.cast(x + 0.5, tf.uint8)).rebatch(chunk).prefetch(2))
-    with tqdm(total=n, initial=start, unit="img", desc=f"caching {image_size}px faces", disable=not progress) as bar, \
-            naming_damaged_images(root, "all", start):
+    with naming_damaged_images(root, "all", start):
         for batch in dataset:
-            batch = batch.numpy()
-            images[start:start + len(batch)] = batch
-            images.flush()
-            start += len(batch)
-            write_cache_progress(path, source, start)
-            bar.update(len(batch))
-    del images
-
-
-def _reserve(path: Path) -> None:
-    """Allocate the whole (sparse) cache file on disk now: a full disk then fails here, with an
-    OSError that names the file, instead of killing the process later while pages are written."""
-    if not hasattr(os, "posix_fallocate"):  # not on macOS or Windows
-        return
-    try:
-        with open(path, "r+b") as file:
-            os.posix_fallocate(file.fileno(), 0, path.stat().st_size)
-    except OSError as error:
-        path.unlink(missing_ok=True)
-        raise OSError(error.errno, error.strerror, str(path)) from None
-
-
-def _intact(path: Path, source: dict) -> bool:
-    """Whether the cache file holds a whole array of the recorded shape (not cut short by a full disk)."""
-    size = source["image_size"]
-    try:
-        return np.load(path, mmap_mode="r").shape == (source["images"], size, size, 3)
-    except (OSError, ValueError):
-        return False
+            yield batch.numpy()
 
 
 @contextlib.contextmanager

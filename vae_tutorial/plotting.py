@@ -61,14 +61,20 @@ def show_faces(images, captions=None, ncols: int = 8, size: float = 1.5, title: 
 
 
 def attribute_frequencies(attributes: pd.DataFrame, title: str = "How often each attribute is present"):
-    """Horizontal bars: the share of images with each attribute, most common on top."""
+    """Horizontal bars: the share of images with each attribute, most common on top; attributes that
+    no image has are named in grey and marked "never present"."""
     share = attributes.mean().sort_values()
+    never = set(share.index[share == 0])
     fig, ax = plt.subplots(figsize=(7, 0.2 * len(share) + 1))
     ax.barh(share.index, share.to_numpy() * 100, color="tab:blue")
+    for y, (name, label) in enumerate(zip(share.index, ax.get_yticklabels())):
+        if name in never:
+            label.set_color("gray")
+            ax.text(1, y, "never present", va="center", fontsize=8, color="gray")
     ax.set_xlabel("% of images")
     ax.set_xlim(0, 100)
     ax.tick_params(axis="y", labelsize=8)
-    ax.set_title(title)
+    ax.set_title(f"{title} (grey: never, {len(never)} of {len(share)})" if never else title)
     fig.tight_layout()
     return fig
 
@@ -83,6 +89,59 @@ def attribute_correlations(attributes: pd.DataFrame, title: str = "Which attribu
     ax.set_yticks(range(len(corr)), corr.index, fontsize=8)
     fig.colorbar(im, ax=ax, shrink=0.7, label="correlation")
     ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_crop(photo, box, face):
+    """A photo with the square the model reads (``box``: left, top, right, bottom) drawn in yellow,
+    beside the small face the model sees."""
+    from matplotlib.patches import Rectangle
+
+    left, top, right, bottom = box
+    fig, axes = plt.subplots(1, 2, figsize=(6, 3.2))
+    axes[0].imshow(to_uint8(photo))
+    axes[0].add_patch(Rectangle((left, top), right - left, bottom - top, fill=False, color="yellow", lw=2))
+    axes[0].set_title(f"{photo.shape[1]} × {photo.shape[0]} photo, crop in yellow", fontsize=9)
+    axes[1].imshow(to_uint8(face), interpolation="nearest")
+    axes[1].set_title(f"what the model sees: {face.shape[1]} × {face.shape[0]}", fontsize=9)
+    for ax in axes:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def speed_bars(speeds: dict, unit: str = "images per second"):
+    """Horizontal bars of speeds (higher is better), each labelled with its value and how many times
+    the first bar's speed it is."""
+    names, values = list(speeds), list(speeds.values())
+    fig, ax = plt.subplots(figsize=(6.5, 0.55 * len(names) + 0.9))
+    ax.barh(names, values, color=["tab:gray", "tab:blue", "tab:green", "tab:orange", "tab:purple"][:len(names)])
+    ax.invert_yaxis()
+    ax.set_xlabel(f"{unit} (higher is better)")
+    for i, v in enumerate(values):
+        ratio = v / values[0]
+        ax.text(v, i, f" {v:,.0f}  ({ratio:.{1 if ratio < 10 else 0}f}× the first)", va="center", fontsize=9)
+    ax.set_xlim(0, max(values) * 1.75)
+    fig.tight_layout()
+    return fig
+
+
+def change_maps(maps: dict, rows: dict | None = None, title: str | None = None):
+    """Heat maps of how much each pixel changes (one per name; bright: most), each with its colour bar;
+    ``rows`` marks one row per name (e.g. where it changes most) with a cyan line."""
+    fig, axes = plt.subplots(1, len(maps), figsize=(4 * len(maps), 4.2), squeeze=False)
+    for ax, (name, where) in zip(axes[0], maps.items()):
+        shown = ax.imshow(where, cmap="magma")
+        label = name
+        if rows and name in rows:
+            ax.axhline(rows[name], color="cyan", linewidth=1)
+            label = f"{name}\nmost change: row {rows[name]}"
+        ax.set_title(label, fontsize=10)
+        ax.axis("off")
+        fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+    if title:
+        fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
 
