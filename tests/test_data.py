@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from vae_tutorial import celeba, data, pipeline, settings, synthetic
+from vae_tutorial import celeba, data, pipeline, settings, synthetic, uint8_cache
 
 N = 40
 
@@ -71,7 +71,7 @@ def test_face_sequence_and_tf_data_agree(root):
 
 def test_cached_dataset_matches_the_cold_pipeline(root, tmp_path):
     cold, cold_c = pipeline.load_arrays(root, "valid", image_size=32)
-    path = pipeline.prepare_cache(root, 32, cache_dir=tmp_path, progress=False)
+    path = uint8_cache.prepare(root, 32, cache_dir=tmp_path, progress=False)
     assert np.load(path, mmap_mode="r").shape == (N, 32, 32, 3)
     cached = pipeline.make_dataset(root, "valid", 32, 64, shuffle=False, cache=True, cache_dir=tmp_path)
     x, c = next(iter(cached))

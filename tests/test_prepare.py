@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from vae_tutorial import __main__ as cli
-from vae_tutorial import data, pipeline, synthetic
+from vae_tutorial import pipeline, synthetic, uint8_cache
 
 N, SIZE, CHUNK = 20, 16, 8
 
@@ -17,34 +17,34 @@ def root(tmp_path):
 
 
 def test_an_interrupted_prepare_continues_to_the_same_cache(root, tmp_path, monkeypatch, capsys):
-    reference = np.load(pipeline.prepare_cache(root, SIZE, cache_dir=tmp_path / "reference", progress=False))
-    monkeypatch.setattr(pipeline, "prepare_cache", partial(pipeline.prepare_cache, chunk=CHUNK))
-    record = pipeline.write_cache_progress
+    reference = np.load(uint8_cache.prepare(root, SIZE, cache_dir=tmp_path / "reference", progress=False))
+    monkeypatch.setattr(uint8_cache, "prepare", partial(uint8_cache.prepare, chunk=CHUNK))
+    record = uint8_cache.record_progress
 
     def interrupt_after_recording(*args):
         record(*args)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "write_cache_progress", interrupt_after_recording)
+    monkeypatch.setattr(uint8_cache, "record_progress", interrupt_after_recording)
     argv = ["prepare", "--data", str(root), "--image-size", str(SIZE)]
     assert cli.main(argv) == 130
     assert "run the same command again" in capsys.readouterr().err
-    assert data.cache_progress(root, SIZE) == (CHUNK, N)
+    assert uint8_cache.progress(root, SIZE) == (CHUNK, N)
 
-    monkeypatch.setattr(pipeline, "write_cache_progress", record)
+    monkeypatch.setattr(uint8_cache, "record_progress", record)
     assert cli.main(argv) == 0
     assert f"continuing after {CHUNK} of {N} images" in capsys.readouterr().out
-    assert data.cache_progress(root, SIZE) == (N, N)
-    np.testing.assert_array_equal(np.load(data.cache_path(root, SIZE)), reference)
+    assert uint8_cache.progress(root, SIZE) == (N, N)
+    np.testing.assert_array_equal(np.load(uint8_cache.path(root, SIZE)), reference)
 
 
 def test_a_finished_cache_is_not_made_again(root, monkeypatch):
-    pipeline.prepare_cache(root, SIZE, progress=False)
+    uint8_cache.prepare(root, SIZE, progress=False)
     monkeypatch.setattr(pipeline, "_face_decoder", None)  # decoding anything now would fail
     assert cli.main(["prepare", "--data", str(root), "--image-size", str(SIZE)]) == 0
 
 
 def test_a_cache_of_another_data_set_is_not_reused(root, tmp_path):
-    path = pipeline.prepare_cache(root, SIZE, progress=False)
-    data.write_cache_progress(path, N + 1, N + 1)  # as if written for a set of another size
-    assert data.cache_progress(root, SIZE) == (0, N)
+    path = uint8_cache.prepare(root, SIZE, progress=False)
+    uint8_cache.record_progress(path, N + 1, N + 1)  # as if written for a set of another size
+    assert uint8_cache.progress(root, SIZE) == (0, N)

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from vae_tutorial import __main__ as cli
-from vae_tutorial import celeba, data, pipeline, settings, synthetic, training
+from vae_tutorial import celeba, data, pipeline, settings, synthetic, training, uint8_cache
 
 N, SIZE = 40, 16
 TINY = ["--image-size", str(SIZE), "--batch-size", "8", "--latent-dim", "4", "--attributes", "Smiling,Eyeglasses"]
@@ -62,32 +62,32 @@ def test_a_cache_of_redrawn_faces_is_made_again(root, capsys):
 
 
 def test_a_cache_notices_one_changed_image(root):
-    pipeline.prepare_cache(root, SIZE, progress=False)
+    uint8_cache.prepare(root, SIZE, progress=False)
     name = celeba.load_attributes(root).index[3]
     path = celeba.images_dir(root) / name
     Image.new("RGB", (celeba.IMAGE_WIDTH, celeba.IMAGE_HEIGHT), (255, 0, 0)).save(path)
-    assert data.cache_progress(root, SIZE)[0] == 0  # stale: not ready any more
+    assert uint8_cache.progress(root, SIZE)[0] == 0  # stale: not ready any more
     images, _ = pipeline.load_arrays(root, "all", SIZE, cache=True)
     assert images[3].mean(axis=(0, 1)) == pytest.approx([1, 0, 0], abs=0.02)
 
 
 def test_a_cache_cut_short_is_made_again(root, capsys):
-    path = pipeline.prepare_cache(root, SIZE, progress=False)
+    path = uint8_cache.prepare(root, SIZE, progress=False)
     reference = np.load(path).copy()
     with open(path, "r+b") as file:  # as a full disk would leave it
         file.truncate(path.stat().st_size // 2)
-    again = pipeline.prepare_cache(root, SIZE, progress=False)
+    again = uint8_cache.prepare(root, SIZE, progress=False)
     assert "damaged" in capsys.readouterr().out
     np.testing.assert_array_equal(np.load(again), reference)
 
 
 def test_a_read_only_data_folder_caches_in_the_user_cache_folder(root, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user_cache"))
-    beside = root / data.CACHE_DIRNAME
-    real_writable = data._writable
-    monkeypatch.setattr(data, "_writable", lambda folder: folder != beside and real_writable(folder))
-    path = pipeline.prepare_cache(root, SIZE, progress=False)
-    assert path.parent == data.user_cache_dir(root) and (tmp_path / "user_cache") in path.parents
+    beside = root / uint8_cache.DIRNAME
+    real_writable = uint8_cache._writable
+    monkeypatch.setattr(uint8_cache, "_writable", lambda folder: folder != beside and real_writable(folder))
+    path = uint8_cache.prepare(root, SIZE, progress=False)
+    assert path.parent == uint8_cache.user_dir(root) and (tmp_path / "user_cache") in path.parents
     assert "cannot be written, so the cache goes to" in capsys.readouterr().out
     assert not (beside / path.name).exists()
 
@@ -116,7 +116,7 @@ def test_a_damaged_image_is_named_by_the_fast_path(root, kind):
     name = celeba.load_attributes(root).index[7]
     _damage(celeba.images_dir(root) / name, kind)
     with pytest.raises(celeba.DamagedImagesError, match=name):
-        pipeline.prepare_cache(root, SIZE, progress=False)
+        uint8_cache.prepare(root, SIZE, progress=False)
     with pytest.raises(celeba.DamagedImagesError, match=name):
         pipeline.load_arrays(root, "all", SIZE)
 
@@ -294,7 +294,7 @@ def test_a_full_disk_is_one_line_naming_the_file(mounted):
     root = synthetic.generate(mounted / "faces", n=N, seed=5, progress=False)
     done = _cli("prepare", "--data", str(root), "--image-size", "192")  # 40 × 192² × 3 bytes: more than is left
     _one_line_error(done, "the disk is full while writing", "images_192px.npy", "Free some space")
-    assert not (root / data.CACHE_DIRNAME / "images_192px.npy").exists()  # no half-written cache left behind
+    assert not (root / uint8_cache.DIRNAME / "images_192px.npy").exists()  # no half-written cache left behind
 
 
 def test_a_read_only_data_folder_and_out_folder(mounted, tmp_path, clean_env):

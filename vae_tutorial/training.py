@@ -1,4 +1,5 @@
-"""Training the conditional VAE: devices, optimiser, callbacks and resuming after an interruption.
+"""Training the conditional VAE: optimiser, data feed, callbacks and resuming after an interruption
+(the devices and their arithmetic: ``devices.py``).
 
 Notebook 03 and ``python -m vae_tutorial train`` both call ``train``, which writes a run folder
 (its format: ``runs.py``); ``load_or_train`` is what notebooks 04 and 05 call.
@@ -9,144 +10,60 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import data, locking, models, pipeline, plotting, runs
+from . import data, locking, models, pipeline, plotting, runs, uint8_cache
+from .devices import Devices, choose_precision, find_devices, policy
 from .quiet_start import keras_quietly
-from .settings import PRECISIONS, Settings, short_path
+from .settings import Settings, short_path
 
 keras = keras_quietly()
 
-if TYPE_CHECKING:
-    import tensorflow as tf
-
 LEARNING_RATE = 1e-3
 VALIDATION_IMAGES = 2048  # held-out faces scored after each epoch (enough for smooth curves)
-# Measured training speed (images/s) of the CVAE and the image size it was measured at; time grows with the
-# number of pixels. Used only for the estimates printed before training. CPU: 2 cores, TensorFlow, batch 64.
-# GPU: one H100, Keras on JAX, bfloat16, batch 1024 (benchmarks/README.md, "The GPU run").
-SPEED = {("cpu", "article"): (32, 650), ("cpu", "deep"): (32, 180), ("gpu", "article"): (64, 13900),
-         ("gpu", "deep"): (64, 67900)}
-# Other GPUs: the H100's speed scaled by their dense half-precision tensor throughput (NVIDIA's data sheets),
-# not measured here, so rough; small convolutions are often memory-bound and lose less on a smaller GPU.
-GPU_SCALE = {"H200": 1.0, "H100": 1.0, "A100": 0.32, "L4": 0.12, "V100": 0.13, "T4": 0.066}
-UNKNOWN_GPU_SCALE = 0.2
-_HAS_TENSORBOARD = importlib.util.find_spec("tensorboard") is not None
+# Measured speed of the reader's own path (``train``: its data feed, ``fit`` and callbacks) as (image size,
+# images/s), keyed by (device: "cpu" or a GPU's name, architecture); time grows with the number of pixels.
+# Only for the estimate printed before training; where each was measured: benchmarks/README.md. No GPU
+# figure of this path is measured yet, so on a GPU no time is estimated.
+SPEED = {("cpu", "article"): (32, 650), ("cpu", "deep"): (32, 180)}
+# Keras' TensorBoard callback writes its logs with TensorFlow, whatever the backend
+_HAS_TENSORBOARD = pipeline.installed() and importlib.util.find_spec("tensorboard") is not None
 VERBOSE = {"bar": 1, "epochs": 2, "none": 0}  # progress → Keras' verbose mode
 CPU_PATIENCE_S = 3600  # on a CPU, a run estimated longer than this gets a warning and a subset hint
 
 
 # ---------------------------------------------------------------------------------------------
-# Devices
+# Estimates
 
 
-@dataclass(frozen=True)
-class Devices:
-    """What training will run on."""
-
-    names: tuple[str, ...]  # logical devices used, e.g. ("GPU:0",) or ("CPU:0",)
-    gpu: bool
-    strategy: tf.distribute.Strategy
-    gpu_name: str | None = None  # e.g. "NVIDIA A100-SXM4-40GB"
-    capability: tuple[int, int] | None = None  # the GPU's CUDA compute capability, e.g. (8, 0)
-
-    @property
-    def kind(self) -> str:
-        return "gpu" if self.gpu else "cpu"
-
-    @property
-    def best_precision(self) -> str:
-        """bfloat16 maths on Ampere and newer GPUs (compute capability ≥ 8: A100, L4, H100), float16 on
-        Volta and Turing (V100, T4: tensor cores, no bfloat16), float32 on a CPU or an older GPU."""
-        if not self.gpu or self.capability is None or self.capability < (7, 0):
-            return "float32"
-        return "mixed_bfloat16" if self.capability >= (8, 0) else "mixed_float16"
-
-
-def find_devices(distribute: bool = False) -> Devices:
-    """The GPUs if there are any, else the CPU; with ``distribute`` a ``MirroredStrategy`` over all
-    of them (several GPUs, or several logical CPU devices when configured so). On Keras' JAX backend
-    the devices are JAX's (TensorFlow, feeding the data there, may see no GPU) and there is no
-    ``distribute``."""
-    import tensorflow as tf
-
-    if keras.backend.backend() == "jax":
-        import jax
-
-        if distribute:
-            raise ValueError("--distribute needs Keras' TensorFlow backend (KERAS_BACKEND=tensorflow); on JAX, "
-                             "train on one device.")
-        device = jax.devices()[0]  # JAX's default: a GPU when there is one
-        name, gpu = f"{device.platform.upper()}:{device.id}", device.platform == "gpu"
-        capability = getattr(device, "compute_capability", None) if gpu else None
-        return Devices((name,), gpu, tf.distribute.get_strategy(), device.device_kind if gpu else None,
-                       _capability(capability))
-    gpus = tf.config.list_logical_devices("GPU")
-    devices = gpus or tf.config.list_logical_devices("CPU")
-    if distribute:
-        strategy = tf.distribute.MirroredStrategy([d.name for d in devices])
-    else:
-        devices = devices[:1]
-        strategy = tf.distribute.get_strategy()
-    names = tuple(d.name.split("device:")[-1] for d in devices)
-    details = tf.config.experimental.get_device_details(tf.config.list_physical_devices("GPU")[0]) if gpus else {}
-    capability = _capability(details.get("compute_capability"))
-    return Devices(names, bool(gpus), strategy, details.get("device_name"), capability)
-
-
-def _capability(value) -> tuple[int, int] | None:
-    """A compute capability given as (8, 0) or "8.0" as a tuple of ints."""
-    if value is None:
+def estimate_seconds(images: int, epochs: int, settings: Settings, devices: Devices) -> float | None:
+    """A rough training time from the measured speeds in ``SPEED``; None where this path was never
+    measured on such a device."""
+    device = "cpu" if devices.kind == "cpu" else devices.gpu_name or devices.kind
+    measured = next((value for (name, architecture), value in SPEED.items()
+                     if architecture == settings.architecture and (name == device or name != "cpu" and name in device)),
+                    None)
+    if measured is None:
         return None
-    major, minor = (str(value).split(".") if isinstance(value, str) else value)[:2]
-    return int(major), int(minor)
-
-
-def choose_precision(precision: str, devices: Devices) -> str:
-    """The Keras dtype policy to train with: ``precision`` itself, or for ``"auto"`` the devices' best."""
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision={precision!r} is not one of {PRECISIONS}.")
-    return devices.best_precision if precision == "auto" else precision
-
-
-@contextlib.contextmanager
-def policy(name: str):
-    """Build layers under the Keras dtype policy ``name`` (e.g. ``mixed_bfloat16``: bfloat16 maths,
-    float32 weights); the codes and images stay float32 (see ``models``)."""
-    previous = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy(name)
-    try:
-        yield
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
-
-
-def gpu_scale(gpu_name: str | None) -> float:
-    """How fast a GPU trains relative to an H100 (see ``GPU_SCALE``), from its name."""
-    return next((scale for key, scale in GPU_SCALE.items() if key in (gpu_name or "")), UNKNOWN_GPU_SCALE)
-
-
-def estimate_seconds(images: int, epochs: int, settings: Settings, devices: Devices) -> float:
-    """A rough training time from measured speeds (see ``SPEED`` and ``GPU_SCALE``)."""
-    size, speed = SPEED[devices.kind, settings.architecture]
-    if devices.gpu:
-        speed *= gpu_scale(devices.gpu_name)
+    size, speed = measured
     return images * epochs * (settings.image_size / size) ** 2 / (speed * len(devices.names))
 
 
 def gpu_estimates(images: int, epochs: int, settings: Settings) -> dict[str, float]:
-    """The rough training time of these settings on common GPUs: {"T4": seconds, …}."""
-    names = ("T4", "V100", "L4", "A100", "H100")
-    return {name: estimate_seconds(images, epochs, settings, Devices(("GPU:0",), True, None, name)) for name in names}
+    """The training time of these settings on each GPU on which the reader's path was measured
+    (``SPEED``): {"H100": seconds, …}; empty while none was."""
+    names = sorted({name for name, architecture in SPEED if name != "cpu" and architecture == settings.architecture})
+    return {name: estimate_seconds(images, epochs, settings, Devices(("GPU:0",), "gpu", gpu_name=name))
+            for name in names}
 
 
-def format_duration(seconds: float) -> str:
-    """``~40 s``, ``~12 min`` or ``~2.5 h``."""
+def format_duration(seconds: float | None) -> str:
+    """``~40 s``, ``~12 min`` or ``~2.5 h``; for no estimate, says that this device was not measured."""
+    if seconds is None:
+        return "not measured on this device yet"
     if seconds < 90:
         return f"~{max(1, round(seconds))} s"
     if seconds < 5400:
@@ -168,7 +85,20 @@ def build_model(settings: Settings, jit=None) -> models.VAE:
 
 def datasets(root, settings: Settings, limit: int | None = None, cache: bool = True):
     """Training and validation batches as ``((images, conditions),)``, the form ``fit`` passes whole to the
-    model. ``cache``: read the faces from the uint8 array cache (decoded once, on first use)."""
+    model. ``cache``: read the faces from the uint8 array cache (decoded once, on first use). On Keras'
+    TensorFlow backend, or from the JPEGs, a ``tf.data`` pipeline; on the others the cache's own
+    ``PyDataset`` (``uint8_cache.Batches``, no TensorFlow needed), kept on the accelerator when it fits."""
+    if cache and keras.backend.backend() != "tensorflow":
+        images = uint8_cache.read(root, settings.image_size)
+        train = data.index(root, "train", settings.attributes, limit)
+        on_device = uint8_cache.fits_on_device(len(train.rows) * images[0].nbytes)
+        return (uint8_cache.Batches(images, train, settings.batch_size, shuffle=True, seed=settings.seed,
+                                    drop_remainder=True, on_device=on_device),
+                uint8_cache.Batches(images, data.index(root, "valid", settings.attributes, VALIDATION_IMAGES),
+                                    settings.batch_size, shuffle=False, on_device=on_device))
+    if not pipeline.installed():
+        raise ValueError("training from the JPEGs (cache=False) needs TensorFlow: pip install tensorflow, or "
+                         "train from the uint8 cache (the default), which needs none.")
     common = dict(image_size=settings.image_size, batch_size=settings.batch_size, attributes=settings.attributes,
                   cache=cache)
     train = pipeline.make_dataset(root, "train", shuffle=True, seed=settings.seed, drop_remainder=True, limit=limit,
@@ -237,11 +167,12 @@ def train(settings: Settings, root, run_dir, *, limit: int | None = None, precis
     limit: train on the first ``limit`` training images only (a subset, for CPUs).
     precision: a Keras dtype policy, or ``"auto"`` for the devices' best (bfloat16 on Ampere and newer
     GPUs, float16 on T4/V100, float32 on a CPU; ``Devices.best_precision``). jit: XLA compilation on/off
-    (None: Keras decides — on for GPUs). distribute: all GPUs (``MirroredStrategy``). cache: decode
-    the JPEGs once into a uint8 array beside the data (``pipeline.prepare_cache``) instead of every
-    epoch. progress: Keras' own display, ``"bar"`` (a bar per epoch, for terminals), ``"epochs"`` (a
-    line per epoch, for notebooks) or ``"none"``. callbacks: more Keras callbacks. wait: when another
-    process is training in ``run_dir``, wait for it (instead of refusing), then load or continue its run.
+    (None: Keras decides — on for GPUs). distribute: every local device, each batch split between them
+    (``devices.find_devices``). cache: decode the JPEGs once into a uint8 array beside the data
+    (``uint8_cache.prepare``) instead of every epoch. progress: Keras' own display, ``"bar"`` (a bar
+    per epoch, for terminals), ``"epochs"`` (a line per epoch, for notebooks) or ``"none"``. callbacks:
+    more Keras callbacks. wait: when another process is training in ``run_dir``, wait for it (instead
+    of refusing), then load or continue its run.
     """
     if progress not in VERBOSE:
         raise ValueError(f"progress={progress!r} is not one of {tuple(VERBOSE)}.")
@@ -266,7 +197,7 @@ def _train(settings: Settings, root, run_dir: Path, *, limit, precision, jit, di
 
     devices = find_devices(distribute)
     precision = choose_precision(precision, devices)
-    with devices.strategy.scope(), policy(precision):
+    with devices.scope(), policy(precision):
         model = build_model(settings, jit)
     n_images = len(data.index(root, "train", settings.attributes, limit).paths)
     if n_images < settings.batch_size:
@@ -288,7 +219,8 @@ def _train(settings: Settings, root, run_dir: Path, *, limit, precision, jit, di
         *callbacks,
     ]
     try:
-        with pipeline.naming_damaged_images(root):
+        damaged = contextlib.nullcontext() if cache else pipeline.naming_damaged_images(root)  # JPEGs decoded
+        with devices.scope(), damaged:
             model.fit(train_batches, epochs=settings.epochs, validation_data=valid_batches, callbacks=all_callbacks,
                       shuffle=False, verbose=VERBOSE[progress])  # the batches come shuffled
     except Diverged as error:
@@ -307,7 +239,7 @@ def _report(settings, root, run_dir, devices, model, n_images, limit, finished, 
     left = settings.epochs - finished
     seconds = estimate_seconds(n_images, left, settings, devices)
     device = ", ".join(devices.names) + (f" ({devices.gpu_name})" if devices.gpu_name else "")
-    device += "" if devices.gpu else " (no GPU found)"
+    device += "" if devices.kind != "cpu" else " (no GPU found)"
     xla = "on" if model.jit_compile else "off"
     print(f"Training a conditional VAE: {settings.architecture} architecture, {settings.image_size}×"
           f"{settings.image_size} px, {settings.latent_dim}-number latent, beta={settings.beta}, "
@@ -320,7 +252,7 @@ def _report(settings, root, run_dir, devices, model, n_images, limit, finished, 
     print(f"  rough time      {format_duration(seconds)}")
     print(f"  run folder      {short_path(run_dir)}"
           + ("" if _HAS_TENSORBOARD else " (no TensorBoard logs: pip install tensorboard to have them)"))
-    if not devices.gpu and seconds > CPU_PATIENCE_S:
+    if devices.kind == "cpu" and seconds > CPU_PATIENCE_S:
         subset = max(settings.batch_size, int(n_images * CPU_PATIENCE_S / seconds) // 1000 * 1000)
         print(f"WARNING: on this CPU the run takes about {format_duration(seconds)}. Train on a subset with "
               f"--limit {subset} (about an hour), or use a GPU (e.g. Colab).")
