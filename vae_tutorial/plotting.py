@@ -236,7 +236,8 @@ def _layer_box(layer) -> dict:
         text, colour = _INPUT_NAMES.get(layer.name, f"input: {layer.name}"), "input"
     elif kind in ("Conv2D", "Conv2DTranspose"):
         k, s = config["kernel_size"][0], config["strides"][0]
-        text, colour = f"{kind} {k}×{k}" + (f" /{s}" if s > 1 else "") + activation, "conv"
+        step = (f" ×{s}" if kind == "Conv2DTranspose" else f" /{s}") if s > 1 else ""  # the side: up or down
+        text, colour = f"{kind} {k}×{k}" + step + activation, "conv"
     elif kind.startswith("MaxPooling"):
         text, colour = f"MaxPooling {config['pool_size'][0]}×{config['pool_size'][0]}", "other"
     elif kind == "Dense":
@@ -281,12 +282,10 @@ def _legend(encoder, decoder) -> str:
         return " ".join(box["text"] for row in rows for box in (row if isinstance(row, list) else [row]))
 
     parts = ["Each box: a layer, and the shape of its output for one face", "k×k: kernel size"]
-    halves, doubles = " /2" in texts(encoder), " /2" in texts(decoder)
-    if halves or doubles:
-        parts.append("/2: stride 2 (" + " and ".join(
-            [*(["halves the side in the encoder"] if halves else []),
-             *(["doubles it in the decoder" if halves else "doubles the side in the decoder"] if doubles else [])])
-            + ")")
+    if " /2" in texts(encoder + decoder):
+        parts.append("/2: stride 2, halves the side")
+    if " ×2" in texts(encoder + decoder):
+        parts.append("×2: stride 2 (transposed), doubles the side")
     if "MaxPooling" in texts(encoder):
         parts.append("MaxPooling 2×2 halves the side")
     if "BN" in texts(encoder + decoder):
@@ -304,8 +303,8 @@ def network_diagram(model):
     """The whole network as boxes, read from the model's layers: the encoder going down on the left,
     the decoder going up on the right, the code ``z`` between them at the bottom and — for a
     conditional model — the conditions ``c`` in the middle, feeding both. Each box names the layer
-    (with its kernel size, ``/2`` for stride 2, and activation) and the shape of its output (without
-    the batch); a two-line footnote under the boxes says how to read them."""
+    (with its kernel size, ``/2`` or ``×2`` for a stride of 2 that halves or doubles the side, and activation)
+    and the shape of its output (without the batch); a two-line footnote says how to read them."""
     from matplotlib.patches import FancyBboxPatch
 
     encoder, decoder = _boxes(model.encoder), _boxes(model.decoder)
@@ -381,6 +380,52 @@ def network_diagram(model):
                 va="bottom", fontsize=10, weight="bold")
     ax.text(0.1, -0.1 - note / 2, _legend(encoder, decoder), ha="left", va="center", fontsize=9, color="#222222",
             linespacing=1.4)
+    return fig
+
+
+def training_curves(history: pd.DataFrame, terms=("reconstruction", "kl"), unit: str = "nats per face"):
+    """One panel per loss term of a run's history (``runs.load_history``), training and validation
+    faces epoch by epoch."""
+    fig, axes = plt.subplots(1, len(terms), figsize=(4.2 * len(terms), 3), squeeze=False)
+    for ax, name in zip(axes.flat, terms):
+        ax.plot(history.index, history[name], "o-", ms=3, label="training faces")
+        ax.plot(history.index, history[f"val_{name}"], "o-", ms=3, label="validation faces")
+        ax.set_title(f"{name} term")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(unit)
+    axes.flat[0].legend()
+    fig.tight_layout()
+    return fig
+
+
+def kl_by_dimension(kl_each, z_mean, sigma, threshold: float):
+    """The KL of each latent dimension (mean over faces: bars, blue above ``threshold`` = active),
+    and under it the ``z_mean`` of every face in the two most and the two least used dimensions
+    against N(0, 1). ``kl_each``, ``z_mean``, ``sigma``: (faces, dimensions) arrays."""
+    kl = kl_each.mean(axis=0)
+    active, order = kl > threshold, np.argsort(kl)[::-1]
+    fig = plt.figure(figsize=(10, 6))
+    grid = fig.add_gridspec(2, 4, height_ratios=[1.15, 1])
+    ax = fig.add_subplot(grid[0, :])
+    ax.bar(range(len(kl)), kl, color=np.where(active, "tab:blue", "tab:gray"))
+    ax.axhline(threshold, color="black", linestyle="--", linewidth=0.8, label=f"{threshold:g} nat: active above")
+    ax.legend(fontsize=8)
+    ax.set_xticks(range(len(kl)))
+    ax.set_xlabel("code dimension")
+    ax.set_ylabel("KL, nats per face")
+    ax.set_title(f"KL of each code dimension, mean over {len(z_mean)} held-out faces: {kl.sum():.1f} nats in all",
+                 fontsize=11)
+    t = np.linspace(-4, 4, 200)
+    for k, j in enumerate([*order[:2], *order[-2:]]):
+        ax = fig.add_subplot(grid[1, k])
+        ax.hist(z_mean[:, j], bins=48, range=(-4, 4), density=True, color="tab:blue" if active[j] else "tab:gray")
+        ax.plot(t, np.exp(-t**2 / 2) / np.sqrt(2 * np.pi), color="black", linewidth=1, label="N(0, 1)")
+        ax.set_title(f"dimension {j} ({'active' if active[j] else 'inactive'})\nKL {kl[j]:.2f} nat, "
+                     f"mean σ {sigma[:, j].mean():.2f}", fontsize=9)
+        ax.set_xlabel("z_mean of each face", fontsize=9)
+        ax.set_yticks([])
+    fig.axes[1].legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
     return fig
 
 

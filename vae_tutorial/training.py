@@ -129,6 +129,66 @@ class SampleFaces(keras.callbacks.Callback):
         plt.close(figure)
 
 
+class RunFolder(keras.callbacks.Callback):
+    """Keeps the run folder of a ``fit``: at the start it holds the folder's lock, checks the settings, moves
+    a run of another network aside (``runs.claim``) and restores the last checkpoint; after each epoch it
+    records the history row and a checkpoint; when the last epoch is done it writes ``model.keras``."""
+
+    _held: dict = {}  # lock path → the ExitStack holding it, per process (a fit interrupted in a notebook)
+
+    def __init__(self, run_dir, settings: Settings, root=None, options: dict | None = None, lock: bool = True):
+        super().__init__()
+        self.run_dir, self.settings, self.root, self.options, self.lock = Path(run_dir), settings, root, options, lock
+
+    def on_train_begin(self, logs=None):
+        if self.lock:
+            path = self.run_dir.with_name(self.run_dir.name + ".lock")
+            self._held.pop(path, contextlib.ExitStack()).close()  # this process's own lock, left by an interrupt
+            self._held[path] = stack = contextlib.ExitStack()
+            stack.enter_context(locking.exclusive(path, f"training in {short_path(self.run_dir)}"))
+        runs.check_compatible(self.run_dir, self.settings)
+        runs.resume(self.run_dir, self.model)  # nothing to do when the caller has called it
+        runs.write_settings(self.run_dir, self.settings, self.root, self.options or {})
+        self.start, self.trained = runs.restore_checkpoint(self.run_dir, self.model), False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if not self.trained and epoch != self.start:
+            raise ValueError(f"fit starts at epoch {epoch + 1}, but {short_path(self.run_dir)} has finished "
+                             f"{self.start} epochs: pass initial_epoch=runs.resume(run_dir, model) to fit to "
+                             f"continue it, or delete the folder to start again.")
+        self.trained = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        runs.append_history(self.run_dir, epoch, logs)
+        runs.save_checkpoint(self.run_dir, self.model, epoch + 1)
+
+    def on_train_end(self, logs=None):
+        for stack in self._held.values():
+            stack.close()
+        self._held.clear()
+        done = runs.finished_epochs(self.run_dir)
+        if not self.trained and done < self.params["epochs"]:
+            raise ValueError(f"fit trained no epoch, but {short_path(self.run_dir)} has finished only {done} of "
+                             f"{self.params['epochs']}: pass initial_epoch=runs.resume(run_dir, model) to fit.")
+        if done >= self.params["epochs"] and (self.trained or not runs.is_finished(self.run_dir)):
+            runs.save_model(self.run_dir, self.model)
+
+
+def callbacks(run_dir, settings: Settings, root=None, *, options: dict | None = None, lock: bool = True) -> list:
+    """The callbacks of a training run, for ``model.fit``: the run folder's checkpoint, resume, history and
+    finished model (``RunFolder``; pass ``fit`` ``initial_epoch=runs.resume(run_dir, model)``), a sheet of
+    sample faces per epoch, TensorBoard logs when TensorBoard is installed, and a stop when the loss diverges.
+    The model needs ``encoder``, ``decoder`` and ``beta`` attributes (``runs.saved_form``). root, options:
+    recorded in settings.json; lock: hold the folder's lock (off when the caller holds it)."""
+    run_dir = Path(run_dir)
+    return [
+        SampleFaces(run_dir / runs.SAMPLES_DIR, settings.attributes, settings.latent_dim, seed=settings.seed),
+        RunFolder(run_dir, settings, root, options, lock),
+        StopOnDivergence(),
+        *([keras.callbacks.TensorBoard(run_dir / runs.LOGS_DIR, write_graph=False)] if _HAS_TENSORBOARD else []),
+    ]
+
+
 class Diverged(RuntimeError):
     """Training stopped because the loss became NaN or infinite."""
 
@@ -158,7 +218,7 @@ def load_or_train(settings: Settings, source: data.Source) -> models.VAE:
 
 def train(settings: Settings, root, run_dir, *, limit: int | None = None, precision: str = "auto",
           jit: bool | None = None, distribute: bool = False, cache: bool = True, progress: str = "bar",
-          callbacks=(), wait: bool = False) -> models.VAE:
+          extra_callbacks=(), wait: bool = False) -> models.VAE:
     """Train the settings' CVAE on the data set at ``root`` and save it in ``run_dir``; return it.
 
     Rerunning after an interruption continues from the last finished epoch; a finished run is
@@ -183,16 +243,16 @@ def train(settings: Settings, root, run_dir, *, limit: int | None = None, precis
     hold = locking.waiting_for if wait else locking.exclusive
     with hold(run_dir.with_name(run_dir.name + ".lock"), f"training in {short_path(run_dir)}"):
         return _train(settings, root, run_dir, limit=limit, precision=precision, jit=jit,
-                      distribute=distribute, cache=cache, progress=progress, callbacks=callbacks)
+                      distribute=distribute, cache=cache, progress=progress, extra_callbacks=extra_callbacks)
 
 
 def _train(settings: Settings, root, run_dir: Path, *, limit, precision, jit, distribute, cache, progress,
-           callbacks) -> models.VAE:
+           extra_callbacks) -> models.VAE:
     runs.check_compatible(run_dir, settings)
-    finished = runs.finished_epochs(run_dir)
-    if finished >= settings.epochs and runs.is_finished(run_dir):
-        print(f"{short_path(run_dir)} already holds a run of {finished} epochs: loading it instead of training "
-              f"again. (Delete the folder to train from scratch, or ask for more epochs to continue it.)")
+    if runs.finished_epochs(run_dir) >= settings.epochs and runs.is_finished(run_dir):
+        print(f"{short_path(run_dir)} already holds a run of {runs.finished_epochs(run_dir)} epochs: loading it "
+              f"instead of training again. (Delete the folder to train from scratch, or ask for more epochs to "
+              f"continue it.)")
         return runs.load_run(run_dir)
 
     devices = find_devices(distribute)
@@ -204,33 +264,20 @@ def _train(settings: Settings, root, run_dir: Path, *, limit, precision, jit, di
         raise ValueError(f"only {n_images} training images (limit={limit}) for batch_size={settings.batch_size}: "
                          f"use more images or a smaller batch size.")
     train_batches, valid_batches = datasets(root, settings, limit, cache)
+    finished = runs.resume(run_dir, model)
     _report(settings, root, run_dir, devices, model, n_images, limit, finished, precision)
 
-    run_dir.mkdir(parents=True, exist_ok=True)
-    runs.write_settings(run_dir, settings, root, dict(limit=limit, precision=precision, jit=jit,
-                                                  distribute=distribute, cache=cache, devices=list(devices.names)))
-    runs.tidy_history(run_dir)
-    all_callbacks = [
-        StopOnDivergence(),
-        keras.callbacks.CSVLogger(run_dir / runs.HISTORY_FILE, append=True),  # before the backup: see tidy_history
-        keras.callbacks.BackupAndRestore(run_dir / runs.BACKUP_DIR, double_checkpoint=True, delete_checkpoint=False),
-        SampleFaces(run_dir / runs.SAMPLES_DIR, settings.attributes, settings.latent_dim, seed=settings.seed),
-        *([keras.callbacks.TensorBoard(run_dir / runs.LOGS_DIR, write_graph=False)] if _HAS_TENSORBOARD else []),
-        *callbacks,
-    ]
+    options = dict(limit=limit, precision=precision, jit=jit, distribute=distribute, cache=cache,
+                   devices=list(devices.names))
+    all_callbacks = [*callbacks(run_dir, settings, root, options=options, lock=False), *extra_callbacks]
     try:
         damaged = contextlib.nullcontext() if cache else pipeline.naming_damaged_images(root)  # JPEGs decoded
-        with devices.scope(), damaged:
-            model.fit(train_batches, epochs=settings.epochs, validation_data=valid_batches, callbacks=all_callbacks,
-                      shuffle=False, verbose=VERBOSE[progress])  # the batches come shuffled
+        with devices.scope(), damaged:  # the same fit as notebook 03's
+            model.fit(train_batches, epochs=settings.epochs, initial_epoch=finished, validation_data=valid_batches,
+                      callbacks=all_callbacks, shuffle=False, verbose=VERBOSE[progress])  # the batches come shuffled
     except Diverged as error:
         raise Diverged(f"training diverged ({error}); {short_path(run_dir)} keeps the last good epoch. Try a "
                        f"smaller beta or fewer latent dimensions.") from None
-    finally:
-        runs.tidy_history(run_dir)
-    partial = run_dir / f"unfinished.{runs.MODEL_FILE}"
-    model.save(partial)
-    partial.replace(run_dir / runs.MODEL_FILE)  # a model.keras is always a finished one
     return model
 
 
