@@ -156,25 +156,32 @@ def _face(ax, image, title: str, label: str = "") -> None:
     ax.set_xlabel(label, fontsize=8)
 
 
-def latent_bars(z, ax=None, title: str = "its latent vector z"):
-    """The numbers of one latent vector as bars, one per dimension (positive blue, negative red)."""
+def latent_bars(z, ax=None, title: str = "its latent vector z", active=None):
+    """The numbers of one latent vector as bars, one per dimension (positive blue, negative red).
+    ``active``: a mask of the dimensions the model uses; the others are drawn grey and say so."""
     z = np.asarray(z)
+    active = np.ones(len(z), bool) if active is None else np.asarray(active, bool)
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 2.2))
-    ax.bar(range(len(z)), z, color=np.where(z >= 0, "tab:blue", "tab:red"))
+    ax.bar(range(len(z)), z, color=np.where(~active, "silver", np.where(z >= 0, "tab:blue", "tab:red")))
     ax.axhline(0, color="black", linewidth=0.6)
     ax.set_xticks(range(len(z)))
+    for label, used in zip(ax.get_xticklabels(), active):
+        label.set_fontweight("bold" if used and not active.all() else "normal")
+    if not active.all():
+        ax.bar([0], [0], color="silver", label="inactive dimensions")
+        ax.legend(fontsize=8, loc="upper right", frameon=False)
     ax.tick_params(axis="both", labelsize=9)
     ax.set_xlabel("latent dimension", fontsize=9)
     ax.set_title(title, fontsize=10)
     return ax
 
 
-def reconstruction_story(image, z, reconstruction, caption: str = ""):
-    """A face → its latent numbers → the decoder's reconstruction, side by side."""
+def reconstruction_story(image, z, reconstruction, caption: str = "", active=None):
+    """A face → its latent numbers (``active``: see ``latent_bars``) → the decoder's reconstruction."""
     fig, axes = plt.subplots(1, 3, figsize=(9, 2.8), gridspec_kw={"width_ratios": [1, 1.7, 1]})
     _face(axes[0], image, "a real face", caption)
-    latent_bars(z, axes[1], f"its {len(np.asarray(z))} latent numbers")
+    latent_bars(z, axes[1], f"its {len(np.asarray(z))} latent numbers", active)
     _face(axes[2], reconstruction, "decoded from them")
     fig.tight_layout()
     return fig
