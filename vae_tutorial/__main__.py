@@ -71,8 +71,9 @@ def add_train(commands) -> None:
         "(TensorBoard) and settings.json. Run the same command again after an interruption to continue from the "
         "last finished epoch.",
     )
-    parser.add_argument("--data", type=Path, metavar="DIR", help="data set folder in CelebA's layout (default: CelebA "
-                        "under the settings' data_dir when present, else the synthetic faces, made on first use)")
+    parser.add_argument("--data", type=Path, metavar="DIR", help="data set folder: CelebA in any layout, or your own "
+                        "images (default: CelebA under the settings' data_dir when present, else the synthetic faces, "
+                        "made on first use)")
     parser.add_argument("--out", type=Path, metavar="RUN_DIR", help="run folder (default: the settings' run folder "
                         "for the data set)")
     add_settings_options(parser)
@@ -112,7 +113,8 @@ def add_prepare(commands) -> None:
         "memory-mapped uint8 array in DATA/vae_tutorial_cache/, beside the attribute files, so training reads "
         "arrays instead of JPEGs. Run the same command again after an interruption to continue where it stopped.",
     )
-    parser.add_argument("--data", type=Path, help="data set folder in CelebA's layout (default: as for train)")
+    parser.add_argument("--data", type=Path, help="data set folder: CelebA in any layout, or your own images "
+                        "(default: as for train)")
     add_settings_options(parser, "image_size")
     parser.set_defaults(handler=run_prepare)
 
@@ -172,21 +174,28 @@ def run_evaluate(args: argparse.Namespace) -> int:
 def add_verify(commands) -> None:
     parser = commands.add_parser(
         "verify",
-        help="check a CelebA copy (or the synthetic set): checksums, missing files, and optionally every image",
-        description="Compare the annotation files with the official MD5 checksums, the images on disk with those "
-        "listed, and the attribute with the partition file; with --images also decode every image (in parallel) "
-        "and list each damaged one. Exits 1 when a problem is found.",
+        help="check a data set: CelebA (checksums, missing files) or a folder of your own images (its CSV, missing "
+        "and unlisted images, constant attributes); optionally decode every image",
+        description="CelebA (or the synthetic set): compare the annotation files with the official MD5 checksums, "
+        "the images on disk with those listed, and the attribute with the partition file. A folder of your own "
+        "images: read its CSV, list images it names that are missing and images it does not name, check the split "
+        "and flag constant or nearly constant attributes. With --images also decode every image (in parallel) and "
+        "list each damaged one. Exits 1 when a problem is found.",
     )
-    parser.add_argument("--data", type=Path, help="data set folder in CelebA's layout (default: as for train)")
+    parser.add_argument("--data", type=Path, help="data set folder: CelebA in any layout, or your own images "
+                        "(default: as for train)")
     parser.add_argument("--images", action="store_true", help="decode every image (about a minute for CelebA)")
-    parser.add_argument("--no-md5", dest="md5", action="store_false", help="skip the checksums")
+    parser.add_argument("--no-md5", dest="md5", action="store_false", help="skip CelebA's checksums")
     parser.set_defaults(handler=run_verify)
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from . import celeba, data
+    from . import celeba, data, folder
 
-    report = celeba.verify(data.resolve(settings_from(args)).root, check_md5=args.md5, check_images=args.images)
+    if args.data is not None and not celeba.is_present(args.data) and folder.is_present(args.data):
+        report = folder.verify(args.data, check_images=args.images)  # reports on a CSV that settings would refuse
+    else:
+        report = celeba.verify(data.resolve(settings_from(args)).root, check_md5=args.md5, check_images=args.images)
     print(report)
     return 0 if report.ok else 1
 

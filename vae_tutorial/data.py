@@ -50,10 +50,13 @@ def resolve(settings: Settings, download: bool = False) -> Source:
         if celeba.is_present(path):
             return Source(path.name, celeba.find(path).root)
         try:
-            return Source(path.name, folder.find(path).root)
+            found = folder.find(path)
         except FileNotFoundError as error:
             raise FileNotFoundError(f"{path} holds neither CelebA (in any of its layouts; see data/README.md) nor "
                                     f"your own images: {error}") from None
+        for line in folder.attribute_warnings(found, settings.attributes):
+            print(f"WARNING: {line}")
+        return Source(path.name, found.root)
     if settings.dataset in ("celeba", "auto") and celeba.is_present(settings.celeba_dir):
         return Source("celeba", celeba.find(settings.celeba_dir).root)
     if settings.dataset == "celeba":
@@ -153,7 +156,8 @@ def index(root, split: str = "train", attributes=None, limit: int | None = None)
     if limit is not None:
         rows = rows[:limit]
     if len(rows) == 0:
-        raise ValueError(f"the {split!r} split of {root} holds no images; check {found.files[-1].name}.")
+        raise ValueError(folder.empty_split_message(root, split) if found.kind == "folder" else
+                         f"the {split!r} split of {root} holds no images; check {found.files[-1].name}.")
     return Index(found.paths(rows), rows, frame[list(names)].to_numpy(np.float32)[rows], names, found.crop)
 
 
@@ -176,19 +180,23 @@ def _partition(root, images) -> pd.Series:
 
 
 def load_face(path, image_size: int, crop: str = "face") -> np.ndarray:
-    """One face as uint8 (S, S, 3): decoded at reduced size when possible, centre-cropped (see
-    ``crop_box``), resized."""
+    """One face as uint8 (S, S, 3): decoded at reduced size when possible, turned upright and made
+    8-bit RGB as a viewer shows it (``folder.upright_rgb``), centre-cropped (see ``crop_box``), resized.
+    The tf.data pipeline reads your own images through this function too, so both give the same pixels."""
     try:
         with Image.open(path) as image:
-            full = image.size
-            left, _, right, _ = crop_box(*full, crop)
-            ratio = dct_ratio(image_size, right - left)
-            image.draft("RGB", (full[0] // ratio, full[1] // ratio))  # JPEG only; other formats ignore it
-            scale = image.size[0] / full[0]
-            box = tuple(v * scale for v in crop_box(*full, crop))
-            face = image.convert("RGB").resize((image_size, image_size), Image.BILINEAR, box=box)
-    except (OSError, SyntaxError) as error:
-        raise OSError(f"cannot read image {path}: {error}. Re-download or re-generate the data set.") from error
+            upright = folder.upright_size(image)
+            box = crop_box(*upright, crop)
+            ratio = dct_ratio(image_size, box[2] - box[0])
+            image.draft("RGB", (image.size[0] // ratio, image.size[1] // ratio))  # JPEG only; others ignore it
+            picture = folder.upright_rgb(image)
+            scale = picture.size[0] / upright[0]
+            face = picture.resize((image_size, image_size), Image.BILINEAR, box=tuple(v * scale for v in box))
+    except (OSError, SyntaxError, ValueError) as error:
+        fix = ("Re-download or re-generate the data set." if crop == "face" else "Replace it with a good copy or "
+               "remove its line from the labels CSV; python -m vae_tutorial verify --data FOLDER --images lists "
+               "every damaged image.")
+        raise OSError(f"cannot read image {path}: {error}. {fix}") from error
     return np.asarray(face)
 
 

@@ -6,31 +6,42 @@
 
 The CSV's first column names the image files; every other column is a binary attribute written
 as 0/1, -1/1 or true/false (yes/no too); an optional ``partition`` column says train/valid/test
-(or 0/1/2). Without one, a seeded 80/10/10 split is drawn. Images are centre-cropped to a square
-and resized; CelebA's face window does not apply. Errors name the file, the line and the fix.
+(or 0/1/2). Without one, a seeded 80/10/10 split is drawn (from 10 images on). Images are read as
+a viewer shows them (``upright_rgb``), centre-cropped to a square and resized; CelebA's face window
+does not apply. How the CSV is read (encodings, separators, quoting) is in ``labels.py``. Errors
+name the file, the line and the fix; ``verify`` reports on a whole folder.
 """
 
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from tqdm.auto import tqdm
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+from . import celeba, labels
+from .celeba.images import SHOWN
+from .labels import IMAGE_SUFFIXES, FolderFormatError, nfc
+
+__all__ = ["FolderFormatError", "ImageFolder", "find", "is_present", "load", "read", "verify"]
+
 PARTITION_COLUMN = "partition"
 SPLITS = ("train", "valid", "test")
 SPLIT_SHARES = (0.8, 0.1, 0.1)  # without a partition column
 SPLIT_SEED = 0  # the same split for every run on the same folder
-_TRUE, _FALSE = {"1", "true", "yes"}, {"0", "-1", "false", "no"}
+MIN_SEEDED_SPLIT = 10  # the fewest images whose 80/10/10 split leaves no split empty
+RARE_SHARE, RARE_COUNT = 0.02, 3  # an attribute value this rare is too few to learn or to judge
+_TRUE, _FALSE = {"1", "1.0", "true", "yes"}, {"0", "0.0", "-1", "-1.0", "false", "no"}
 _SPLIT_NAMES = {"train": "train", "0": "train", "valid": "valid", "validation": "valid", "val": "valid", "1": "valid",
                 "test": "test", "2": "test"}
-
-
-class FolderFormatError(ValueError):
-    """The CSV of an image folder is not as described in this module's docstring."""
+_SIXTEEN_BIT = ("I", "I;16", "I;16B", "I;16L", "I;16N")
+_ALPHA = ("RGBA", "RGBa", "LA", "La", "PA")
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,18 @@ class ImageFolder:
     root: Path
     labels_file: Path
     images_dir: Path
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What a folder's CSV says, matched with the files on disk."""
+
+    folder: ImageFolder
+    labels: pd.DataFrame  # 0/1 int8 attributes indexed by each image's name on disk, in the CSV's order
+    split: pd.Series  # train/valid/test of each image
+    partition_column: str | None  # the CSV's column that gave the split; None: drawn
+    missing: tuple[str, ...]  # names the CSV lists that are not files in the images folder
+    unlisted: tuple[str, ...]  # images in the images folder that the CSV does not list
 
 
 def is_present(root) -> bool:
@@ -52,7 +75,9 @@ def is_present(root) -> bool:
 
 
 def find(root) -> ImageFolder:
-    """The folder data set at ``root``; raises FileNotFoundError saying what is missing."""
+    """The folder data set at ``root``; raises FileNotFoundError saying what is missing. The images
+    are in ``root`` or the subfolder that holds most of the CSV's names (a stray picture at the top,
+    such as a cover, does not hide them)."""
     root = Path(root).expanduser()
     if not root.is_dir():
         raise FileNotFoundError(f"{root} is not a folder.")
@@ -61,71 +86,126 @@ def find(root) -> ImageFolder:
         found = f"{len(csvs)} CSV files ({', '.join(p.name for p in csvs)})" if csvs else "no CSV file"
         raise FileNotFoundError(f"{root} holds {found}: a folder of your own images needs exactly one CSV whose first "
                                 f"column names the image files and whose other columns are 0/1 attributes.")
-    for folder in (root, *sorted(p for p in root.iterdir() if p.is_dir())):
-        if any(_is_image(entry) for entry in os.scandir(folder)):
-            return ImageFolder(root, csvs[0], folder)
-    raise FileNotFoundError(f"{root} has {csvs[0].name} but no JPEG or PNG images, neither in it nor in a subfolder.")
+    subfolders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    candidates = [(folder, _files(folder)) for folder in (root, *subfolders)]
+    candidates = [(folder, files) for folder, files in candidates if any(map(_is_image, files.values()))]
+    if not candidates:
+        raise FileNotFoundError(f"{root} has {csvs[0].name} but no JPEG or PNG images, neither in it nor in a "
+                                f"subfolder.")
+    try:
+        listed = {nfc(row[0]) for row in labels.read(csvs[0], _known(candidates)).rows}
+    except FolderFormatError:  # load() and verify() say what is wrong with it
+        listed = set()
+    best = max(candidates, key=lambda candidate: len(listed & candidate[1].keys()))
+    return ImageFolder(root, csvs[0], best[0])
 
 
-def _is_image(entry: os.DirEntry) -> bool:
-    return entry.is_file() and entry.name.lower().endswith(IMAGE_SUFFIXES)
+def _files(folder: Path) -> dict[str, str]:
+    """The files in ``folder``: NFC name → name on disk."""
+    with os.scandir(folder) as entries:
+        return {nfc(entry.name): entry.name for entry in entries if entry.is_file()}
+
+
+def _known(candidates) -> frozenset[str]:
+    return frozenset(name for _, files in candidates for name in files)
+
+
+def _is_image(name: str) -> bool:
+    return name.lower().endswith(IMAGE_SUFFIXES)
+
+
+def read(root) -> Contents:
+    """What the CSV of the folder data set at ``root`` (a path, or the ``ImageFolder`` that ``find``
+    returned) says, matched with the files on disk; raises FolderFormatError for a CSV that cannot be
+    read as meant, and leaves missing images to the caller (``load`` refuses them, ``verify`` lists them)."""
+    folder = root if isinstance(root, ImageFolder) else find(root)
+    on_disk = _files(folder.images_dir)
+    table = labels.read(folder.labels_file, frozenset(on_disk))
+    path, header = folder.labels_file, table.header
+    if len(header) < 2:
+        raise FolderFormatError(f"{path}, line 1: names {len(header)} column: it needs the file names and at least "
+                                f"one attribute column (file,smiling,…); if the values are separated by another "
+                                f"character than a comma, semicolon or tab, save it again as CSV.")
+    columns = pd.DataFrame(list(table.rows), columns=list(header), dtype=str)
+    lines = np.array(table.lines)
+    names = columns.iloc[:, 0]
+    _check_names(path, names, lines)
+    partition = [c for c in header[1:] if c.lower() == PARTITION_COLUMN]
+    attributes = [c for c in header[1:] if c.lower() != PARTITION_COLUMN]
+    if not attributes:
+        raise FolderFormatError(f"{path}, line 1: no attribute column besides {partition[0]!r}: add at least one "
+                                f"0/1 column.")
+    files = [on_disk.get(nfc(name)) for name in names]
+    index = pd.Index([file or name for file, name in zip(files, names)])
+    frame = pd.DataFrame({c: _binary(path, columns[c], lines) for c in attributes}).set_index(index)
+    if partition:
+        split = _splits(path, columns[partition[0]], lines)
+    else:
+        split = _seeded_split(len(names)) if len(names) >= MIN_SEEDED_SPLIT else np.full(len(names), "train")
+    listed = set(index)
+    return Contents(
+        folder=folder,
+        labels=frame,
+        split=pd.Series(pd.Categorical(split, categories=SPLITS), index=index, name=PARTITION_COLUMN),
+        partition_column=partition[0] if partition else None,
+        missing=tuple(name for name, file in zip(names, files) if file is None),
+        unlisted=tuple(sorted(f for f in on_disk.values() if _is_image(f) and f not in listed)),
+    )
 
 
 def load(root) -> tuple[pd.DataFrame, pd.Series]:
     """(0/1 int8 attributes indexed by file name in the CSV's order, the split of each image) of
-    the folder data set at ``root`` (a path, or the ``ImageFolder`` that ``find`` returned)."""
-    folder = root if isinstance(root, ImageFolder) else find(root)
-    table = pd.read_csv(folder.labels_file, dtype=str, keep_default_na=False, skipinitialspace=True)
-    if table.shape[1] < 2:
-        raise FolderFormatError(f"{folder.labels_file} has {table.shape[1]} column: it needs the file names and at "
-                                f"least one attribute column.")
-    names = table.iloc[:, 0].str.strip()
-    _check_names(folder, names)
-    columns = [c for c in table.columns[1:] if c.strip().lower() != PARTITION_COLUMN]
-    if not columns:
-        raise FolderFormatError(f"{folder.labels_file} has no attribute column besides {PARTITION_COLUMN!r}.")
-    labels = pd.DataFrame({c.strip(): _binary(folder, table, c) for c in columns}).set_index(pd.Index(names))
-    partition_columns = [c for c in table.columns[1:] if c.strip().lower() == PARTITION_COLUMN]
-    split = (_splits(folder, table, partition_columns[0]) if partition_columns else _seeded_split(len(names)))
-    return labels, pd.Series(pd.Categorical(split, categories=SPLITS), index=labels.index, name=PARTITION_COLUMN)
+    the folder data set at ``root``; refuses a CSV that lists images the folder lacks."""
+    contents = read(root)
+    if contents.missing:
+        folder = contents.folder
+        raise FileNotFoundError(f"{len(contents.missing):,} image(s) listed in {folder.labels_file} are not in "
+                                f"{folder.images_dir} ({_first(contents.missing)}): add them, or remove their lines "
+                                f"(python -m vae_tutorial verify --data {folder.root} lists every one).")
+    return contents.labels, contents.split
 
 
-def _line(row: int) -> int:
-    return row + 2  # the header is line 1
+def attributes(root) -> tuple[str, ...]:
+    """The attribute names of the folder data set at ``root``, in the CSV's order."""
+    return tuple(read(root).labels.columns)
 
 
-def _check_names(folder: ImageFolder, names: pd.Series) -> None:
+def _first(names, k: int = 5) -> str:
+    return ", ".join(names[:k]) + (", …" if len(names) > k else "")
+
+
+def _check_names(path: Path, names: pd.Series, lines: np.ndarray) -> None:
     empty = np.flatnonzero((names == "").to_numpy())
     if len(empty):
-        raise FolderFormatError(f"{folder.labels_file}, line {_line(empty[0])}: no file name in the first column.")
-    repeated = np.flatnonzero(names.duplicated().to_numpy())
+        raise FolderFormatError(f"{path}, line {lines[empty[0]]}: no file name in the first column: write the "
+                                f"image's file name there, or delete the line.")
+    normalised = names.map(nfc)
+    repeated = np.flatnonzero(normalised.duplicated().to_numpy())
     if len(repeated):
-        raise FolderFormatError(f"{folder.labels_file}, line {_line(repeated[0])}: {names.iloc[repeated[0]]} is "
-                                f"listed twice.")
-    on_disk = {entry.name for entry in os.scandir(folder.images_dir)}
-    missing = [name for name in names if name not in on_disk]
-    if missing:
-        shown = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
-        raise FileNotFoundError(f"{len(missing):,} image(s) listed in {folder.labels_file.name} are not in "
-                                f"{folder.images_dir} ({shown}): add them, or remove their lines.")
+        first = lines[np.flatnonzero((normalised == normalised.iloc[repeated[0]]).to_numpy())[0]]
+        raise FolderFormatError(f"{path}, line {lines[repeated[0]]}: {names.iloc[repeated[0]]} is listed twice (also "
+                                f"on line {first}): keep one of the two lines.")
 
 
-def _binary(folder: ImageFolder, table: pd.DataFrame, column: str) -> np.ndarray:
-    values = table[column].str.strip().str.lower()
-    bad = np.flatnonzero(~values.isin(_TRUE | _FALSE).to_numpy())
+def _binary(path: Path, values: pd.Series, lines: np.ndarray) -> np.ndarray:
+    lower = values.str.lower()
+    bad = np.flatnonzero(~lower.isin(_TRUE | _FALSE).to_numpy())
     if len(bad):
-        raise FolderFormatError(f"{folder.labels_file}, line {_line(bad[0])}: {column.strip()}="
-                                f"{table[column].iloc[bad[0]]!r} is not a yes/no value; write 0/1, -1/1 or true/false.")
-    return values.isin(_TRUE).to_numpy().astype(np.int8)
+        hint = (f"; if it is the split, name the column {PARTITION_COLUMN!r}" if lower.isin(_SPLIT_NAMES).all()
+                else "")
+        more = f" ({len(bad) - 1:,} more lines like it)" if len(bad) > 1 else ""
+        raise FolderFormatError(f"{path}, line {lines[bad[0]]}: {values.name}={values.iloc[bad[0]]!r} is not a "
+                                f"yes/no value{more}; write 0/1, -1/1 or true/false{hint}.")
+    return lower.isin(_TRUE).to_numpy().astype(np.int8)
 
 
-def _splits(folder: ImageFolder, table: pd.DataFrame, column: str) -> list[str]:
-    values = table[column].str.strip().str.lower()
-    bad = np.flatnonzero(~values.isin(_SPLIT_NAMES).to_numpy())
+def _splits(path: Path, values: pd.Series, lines: np.ndarray) -> list[str]:
+    lower = values.str.lower()
+    bad = np.flatnonzero(~lower.isin(_SPLIT_NAMES).to_numpy())
     if len(bad):
-        raise FolderFormatError(f"{folder.labels_file}, line {_line(bad[0])}: {column}={table[column].iloc[bad[0]]!r}"
-                                f" is not a split; write train/valid/test or 0/1/2.")
-    return [_SPLIT_NAMES[v] for v in values]
+        raise FolderFormatError(f"{path}, line {lines[bad[0]]}: {values.name}={values.iloc[bad[0]]!r} is not a split; "
+                                f"write train/valid/test or 0/1/2.")
+    return [_SPLIT_NAMES[v] for v in lower]
 
 
 def _seeded_split(n: int) -> np.ndarray:
@@ -136,6 +216,183 @@ def _seeded_split(n: int) -> np.ndarray:
     return split[np.random.default_rng(SPLIT_SEED).permutation(n)]
 
 
-def attributes(root) -> tuple[str, ...]:
-    """The attribute names of the folder data set at ``root``, in the CSV's order."""
-    return tuple(load(root)[0].columns)
+def empty_split_message(root, split: str) -> str:
+    """Why the ``split`` of the folder data set at ``root`` holds no images, and what to do."""
+    contents = read(root)
+    path, n = contents.folder.labels_file, len(contents.labels)
+    if contents.partition_column is None:
+        return (f"{path}: {n} image(s): too few for an automatic 80/10/10 split (at least {MIN_SEEDED_SPLIT} give "
+                f"every split an image); add a {PARTITION_COLUMN!r} column (train/valid/test) or more images.")
+    return (f"{path}: its {contents.partition_column!r} column puts no image in the {split!r} split: mark some "
+            f"lines {split} ({', '.join(SPLITS)} or 0/1/2).")
+
+
+def attribute_warnings(root, names=None) -> list[str]:
+    """One line for each attribute (all when ``names`` is None) that is constant or nearly so: the
+    model cannot learn it, and the judge scores it well by always giving the common answer."""
+    return [line for _, line in _attribute_notes(read(root), names)]
+
+
+def _attribute_notes(contents: Contents, names=None) -> list[tuple[bool, str]]:
+    """(constant, line) for each attribute that ``attribute_warnings`` warns about."""
+    frame, path = contents.labels, contents.folder.labels_file
+    lines = []
+    for name in frame.columns if names is None else [n for n in names if n in frame.columns]:
+        n, ones = len(frame), int(frame[name].sum())
+        common, rare = (1, n - ones) if ones > n - ones else (0, ones)
+        fix = "or leave it out of the attributes (--attributes, or settings.load(attributes=[…]))"
+        if rare == 0:
+            lines.append((True, f"{path}: attribute {name!r} is {common} for all {n:,} images, so the model cannot "
+                                f"learn it and the judge's accuracy for it (1.000) means nothing; label images of both "
+                                f"kinds, {fix}."))
+        elif rare < RARE_COUNT or rare < RARE_SHARE * n:
+            lines.append((False, f"{path}: attribute {name!r} is {1 - common} for only {rare:,} of {n:,} images, too "
+                                 f"few to learn it, and a judge that always answers {common} scores "
+                                 f"{1 - rare / n:.3f}; label more images {1 - common}, {fix}."))
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading an image as a viewer shows it
+
+
+def upright_size(image: Image.Image) -> tuple[int, int]:
+    """(width, height) of ``image`` once its EXIF orientation is applied (phones store portraits sideways)."""
+    orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+    return image.size[::-1] if orientation in (5, 6, 7, 8) else image.size
+
+
+def upright_rgb(image: Image.Image) -> Image.Image:
+    """``image`` as a viewer shows it, in 8-bit RGB: turned by its EXIF orientation, 16-bit and float
+    gray scaled to 8 bits (not clipped to white), CMYK and palettes converted, transparency laid on white."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in _SIXTEEN_BIT:
+        image = Image.fromarray(np.round(np.asarray(image, np.float64) / 257).clip(0, 255).astype(np.uint8))
+    elif image.mode == "F":
+        gray = np.asarray(image, np.float64)
+        image = Image.fromarray(np.round(gray * (255 if gray.max() <= 1 else 1)).clip(0, 255).astype(np.uint8))
+    if image.mode in _ALPHA or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        return Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def image_problem(path) -> str | None:
+    """What keeps one image from being read (``upright_rgb``), or None when it reads."""
+    try:
+        with Image.open(path) as image:
+            image.draft("RGB", (image.size[0] // 8, image.size[1] // 8))  # all of the data, an eighth of the work
+            upright_rgb(image)
+    except FileNotFoundError:
+        return "missing"
+    except UnidentifiedImageError:
+        return "not a picture (an empty or cut-short file, or another kind of file)"
+    except (OSError, SyntaxError, ValueError) as error:
+        return f"cannot be decoded ({error})"
+    return None
+
+
+def damaged_images(paths, progress: bool = True) -> list[tuple[str, str]]:
+    """(path, problem) of every image among ``paths`` that ``image_problem`` rejects, in order;
+    checked in parallel threads (PIL decodes without the GIL)."""
+    paths = [str(p) for p in paths]
+    with ThreadPoolExecutor(os.cpu_count()) as pool:
+        problems = list(tqdm(pool.map(image_problem, paths, chunksize=16), total=len(paths), unit="img",
+                             desc="checking images", disable=not progress or len(paths) < 1000))
+    return [(path, problem) for path, problem in zip(paths, problems) if problem]
+
+
+class DamagedImagesError(celeba.DamagedImagesError):
+    """Images of your own folder that cannot be read; ``damaged`` lists them."""
+
+    def __init__(self, damaged: list[tuple[str, str]], folder: ImageFolder):
+        super().__init__(damaged)
+        named = "; ".join(f"{Path(path).name}: {problem}" for path, problem in damaged[:SHOWN])
+        more = f" and {len(damaged) - SHOWN:,} more" if len(damaged) > SHOWN else ""
+        self.args = (f"{len(damaged):,} damaged image(s) in {folder.images_dir}: {named}{more}. Replace them with "
+                     f"good copies, or remove their lines from {folder.labels_file.name}; python -m vae_tutorial "
+                     f"verify --data {folder.root} --images lists them all.",)
+
+
+# ---------------------------------------------------------------------------------------------
+# verify: a report on a whole folder
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What :func:`verify` found; ``print()`` it, or test ``ok``."""
+
+    folder: ImageFolder
+    contents: Contents | None  # None: the CSV could not be read
+    labels_problem: str | None  # why the CSV could not be read
+    attributes: tuple[tuple[bool, str], ...]  # (constant, line) of constant or nearly constant attributes
+    damaged: tuple[tuple[str, str], ...] | None = None  # (name, problem); None: not checked
+
+    @property
+    def ok(self) -> bool:
+        constant = any(constant for constant, _ in self.attributes)
+        return not (self.labels_problem or self.contents.missing or self.damaged or constant or self._split_problem)
+
+    @property
+    def _split_problem(self) -> str | None:
+        contents = self.contents
+        if contents is None:
+            return None
+        empty = [s for s in SPLITS if not (contents.split == s).any()]
+        return empty_split_message(contents.folder, empty[0]) if empty else None
+
+    def __str__(self) -> str:
+        folder = self.folder
+        lines = [f"Your own images: labels in {folder.labels_file}, images in {folder.images_dir}"]
+        if self.contents is None:
+            lines.append(f"  {self.labels_problem}")
+        else:
+            lines += self._contents_lines()
+        lines += [f"  {'PROBLEM' if constant else 'WARNING'}: {line}" for constant, line in self.attributes]
+        if self.damaged is None:
+            lines.append("  images not decoded (--images decodes every one)")
+        elif self.damaged:
+            lines.append(f"  damaged images: {len(self.damaged):,}; replace them, or remove their lines from "
+                         f"{folder.labels_file.name}")
+            lines += [f"    {name}: {problem}" for name, problem in self.damaged]
+        else:
+            lines.append("  every listed image on disk can be read")
+        lines.append("All checks passed." if self.ok else "PROBLEMS FOUND (see above).")
+        return "\n".join(lines)
+
+    def _contents_lines(self) -> list[str]:
+        contents, name = self.contents, self.folder.labels_file.name
+        counts = contents.split.value_counts()
+        source = (f"its {contents.partition_column!r} column" if contents.partition_column
+                  else "a seeded 80/10/10 draw")
+        lines = [f"  {name}: {len(contents.labels):,} images, {contents.labels.shape[1]} attribute(s) "
+                 f"({', '.join(contents.labels.columns)}); split from {source}: "
+                 + ", ".join(f"{counts[s]:,} {s}" for s in SPLITS)]
+        if contents.missing:
+            lines.append(f"  missing (listed, not on disk): {len(contents.missing):,} ({_first(contents.missing)}); "
+                         f"add them, or remove their lines from {name}")
+        if contents.unlisted:
+            lines.append(f"  not listed (on disk, not in {name}; not used): {len(contents.unlisted):,} "
+                         f"({_first(contents.unlisted)}); add a line for each to use them")
+        if self._split_problem:
+            lines.append(f"  {self._split_problem}")
+        return lines
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # how IPython/Jupyter shows it
+        printer.text(str(self))
+
+
+def verify(root, check_images: bool = False, progress: bool = True) -> VerifyReport:
+    """Check a folder of your own images: the CSV read as meant, images listed but missing and
+    present but unlisted, constant or nearly constant attributes, and (``check_images``) every listed
+    image on disk read, in parallel."""
+    folder = root if isinstance(root, ImageFolder) else find(root)
+    try:
+        contents = read(folder)
+    except FolderFormatError as error:
+        return VerifyReport(folder, None, str(error), ())
+    damaged = None
+    if check_images:
+        present = [folder.images_dir / name for name in contents.labels.index if name not in contents.missing]
+        damaged = tuple((Path(path).name, problem) for path, problem in damaged_images(present, progress))
+    return VerifyReport(folder, contents, None, tuple(_attribute_notes(contents)), damaged)

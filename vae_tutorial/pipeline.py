@@ -14,14 +14,15 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import math
+import os
 import sys
 import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import celeba, uint8_cache
-from .data import Index, crop_box, dct_ratio, index
+from . import celeba, folder, uint8_cache
+from .data import Index, crop_box, dct_ratio, index, load_face
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -91,17 +92,18 @@ def _batch_resizer(image_size: int, scale: float):
     return resize
 
 
-def _square_decoder(image_size: int):
-    """A TensorFlow function for your own images: path of a JPEG or PNG of any size → (the largest
-    centre square area-resized to (S, S), float32; its (height, width); the path)."""
+def _pil_decoder(image_size: int):
+    """A TensorFlow function for your own images: path → (the uint8 face ``data.load_face`` reads, the
+    path). PIL rather than TensorFlow's decoders: phone photos are turned upright by their EXIF tag and
+    every mode and bit depth reads as in the PIL path, so both paths give the same pixels."""
     import tensorflow as tf
 
+    def read(path):
+        return load_face(os.fsdecode(path), image_size, "square")
+
     def decode(path):
-        image = tf.io.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
-        size = tf.shape(image)[:2]
-        side = tf.reduce_min(size)
-        square = tf.image.crop_to_bounding_box(image, (size[0] - side) // 2, (size[1] - side) // 2, side, side)
-        return tf.image.resize(square, (image_size, image_size), method="area"), size, path
+        face = tf.numpy_function(read, [path], tf.uint8, stateful=False)
+        return tf.ensure_shape(face, (image_size, image_size, 3)), path
 
     return decode
 
@@ -110,13 +112,13 @@ def _faces(dataset, image_size: int, batch_size: int, scale: float, drop_remaind
     """``dataset`` of image paths, or of (path, label) pairs → batches of faces resized to (S, S) and
     multiplied by ``scale`` (with their labels), decoded in parallel. ``crop``: "face" for CelebA's
     layout (only the face window of each 178×218 JPEG is decoded, one resize per batch), "square" for
-    your own images (any size, JPEG or PNG: each is cut and resized on its own)."""
+    your own images (any size and kind: each is read by ``data.load_face``)."""
     import tensorflow as tf
 
     if crop == "face":
         decode, resize = _face_decoder(image_size), _batch_resizer(image_size, scale)
     else:
-        decode, resize = _square_decoder(image_size), lambda faces, sizes, paths: faces * scale
+        decode, resize = _pil_decoder(image_size), lambda faces, paths: tf.cast(faces, tf.float32) * scale
     paired = isinstance(dataset.element_spec, tuple)
     faces = dataset.map((lambda path, label: (decode(path), label)) if paired else decode,
                         num_parallel_calls=tf.data.AUTOTUNE)
@@ -246,10 +248,14 @@ def naming_damaged_images(root, split: str = "all", start: int = 0):
 
     try:
         yield
-    except (tf.errors.InvalidArgumentError, tf.errors.NotFoundError, tf.errors.DataLossError):
+    except (tf.errors.InvalidArgumentError, tf.errors.NotFoundError, tf.errors.DataLossError, tf.errors.UnknownError):
         idx = index(root, split, attributes=[])
-        size = (celeba.IMAGE_WIDTH, celeba.IMAGE_HEIGHT) if idx.crop == "face" else None
-        damaged = celeba.damaged_images(idx.paths[start:], size=size)
+        if idx.crop == "square":  # your own images, read by data.load_face
+            damaged = folder.damaged_images(idx.paths[start:])
+            if damaged:
+                raise folder.DamagedImagesError(damaged, folder.find(root)) from None
+            raise
+        damaged = celeba.damaged_images(idx.paths[start:], size=(celeba.IMAGE_WIDTH, celeba.IMAGE_HEIGHT))
         if not damaged:
             raise
         raise celeba.DamagedImagesError(damaged) from None
