@@ -44,8 +44,9 @@ def test_every_encoding_a_spreadsheet_writes_is_read(tmp_path, encoding):
     read_back(root)
 
 
-def test_a_cyrillic_ansi_file_is_read_by_the_names_on_disk(tmp_path):
-    names = ["фото_1.png", "фото_2.png", "фото_3.png", "фото_4.png"]
+@pytest.mark.parametrize("stem", ["фото", "photo"])  # the names on disk decide, else the words
+def test_a_cyrillic_ansi_file_is_read(tmp_path, stem):
+    names = [f"{stem}_{k}.png" for k in range(1, 5)]
     root = make_pictures(tmp_path / "own", names)
     (root / "labels.csv").write_bytes(csv_text(names=names, header=("файл", "улыбка", "шляпа")).encode("cp1251"))
     labels, _ = folder.load(root)
@@ -60,12 +61,26 @@ def test_separators_and_empty_trailing_columns(tmp_path, sep, end):
     read_back(root)
 
 
+def test_excels_separator_line_is_followed(tmp_path):
+    root = make_pictures(tmp_path / "own")
+    (root / "labels.csv").write_text("sep=;\r\n" + csv_text(";"), encoding="utf-8")
+    read_back(root)
+
+
 @pytest.mark.parametrize(("disk", "listed"), [("NFD", "NFC"), ("NFC", "NFD")])
 def test_names_match_after_unicode_normalisation(tmp_path, disk, listed):
     root = make_pictures(tmp_path / "own", form=disk)  # macOS writes decomposed (NFD) names
     text = unicodedata.normalize(listed, csv_text())  # attribute names too: Lächeln
     (root / "labels.csv").write_text(text, encoding="utf-8")
     read_back(root)
+
+
+def test_a_workbook_saved_under_a_csv_name_is_refused(tmp_path):
+    root = make_pictures(tmp_path / "own")
+    (root / "labels.csv").write_bytes(b"PK\x03\x04" + bytes(100))
+    with pytest.raises(folder.FolderFormatError, match=r"labels.csv is a zip archive .* save it from the spreadsheet "
+                                                       r"as CSV"):
+        folder.load(root)
 
 
 def test_an_unquoted_separator_in_a_file_name_is_refused_with_its_line(tmp_path):

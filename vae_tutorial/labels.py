@@ -19,11 +19,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import charset_normalizer
-
 SEPARATORS = ",;\t"
-# The 8-bit code pages spreadsheets write as "ANSI" (Windows) or plain "CSV" (older Excel for Mac);
-# which one a file uses is decided by the file names it lists (those found on disk win).
+# The 8-bit code pages spreadsheets write as "ANSI" (Windows) or plain "CSV" (older Excel for Mac),
+# Western first: which one a file uses is decided by the file names it lists (those found on disk),
+# then by the words it reads as (fewest that look mis-decoded), then by this order.
 CODE_PAGES = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257", "mac_roman")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 BINARY_VALUES = {"0", "1", "-1", "true", "false", "yes", "no"}
@@ -55,14 +54,18 @@ def read(path, known_names=frozenset()) -> Table:
     decide between 8-bit code pages when the file is not UTF-8."""
     path = Path(path)
     raw = path.read_bytes()
+    if raw.startswith(b"PK\x03\x04"):
+        raise FolderFormatError(f"{path} is a zip archive (an Excel workbook saved as .xlsx?), not a CSV: save it from "
+                                f"the spreadsheet as CSV (File → Save As → CSV).")
     encoding, text = _decode(raw, known_names)
-    separator = _separator(text)
+    hint = re.match(r"sep=(.)\r?$", text.split("\n", 1)[0])  # Excel's own first line, "sep=;"
+    separator = hint[1] if hint else _separator(text)
     parsed = []
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"', skipinitialspace=True,
                             strict=True)
         for cells in reader:
-            if any(cell.strip() for cell in cells):
+            if any(cell.strip() for cell in cells) and not (hint and reader.line_num == 1):
                 parsed.append((reader.line_num, [cell.strip() for cell in cells]))
     except csv.Error as error:
         raise _error(path, reader.line_num, f"cannot be split into fields ({error}); a field that holds "
@@ -84,19 +87,30 @@ def read(path, known_names=frozenset()) -> Table:
 
 
 def _decode(raw: bytes, known_names) -> tuple[str, str]:
-    """(encoding, text): UTF-16 with its byte-order mark, UTF-8 (with or without one), else the code
-    page under which the most listed names are files on disk; ties go to charset-normalizer's guess,
-    then to cp1252."""
+    """(encoding, text): UTF-16 with its byte-order mark, UTF-8 (with or without one), else one of
+    ``CODE_PAGES``. (charset-normalizer was tried: on files this short it guessed cp1250 for cp1251
+    Cyrillic and cp1252 Spanish alike.)"""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", raw.decode("utf-16")
     try:
         return "utf-8", raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    guess = charset_normalizer.from_bytes(raw).best()
-    order = sorted(CODE_PAGES, key=lambda page: page != (guess.encoding if guess else None))
-    texts = {page: raw.decode(page, errors="replace") for page in order}
-    return max(texts.items(), key=lambda item: (_matches(item[1], known_names), -order.index(item[0])))
+    texts = [(page, raw.decode(page, errors="replace")) for page in CODE_PAGES]
+    return max(texts, key=lambda item: (_matches(item[1], known_names), -_odd_words(item[1]),
+                                        -CODE_PAGES.index(item[0])))
+
+
+def _odd_words(text: str) -> int:
+    """How many words of ``text`` look mis-decoded: letters of two scripts in one word ('Lдcheln'), or
+    a Latin word of mostly accented letters (Cyrillic read as cp1252: 'óëûáêà')."""
+    odd = 0
+    for word in re.findall(r"[^\W\d_]+", text):
+        scripts = {unicodedata.name(letter, "?").split()[0] for letter in word}
+        accented = sum(not letter.isascii() for letter in word)
+        mostly_accented = accented == len(word) >= 2 or 2 * accented > len(word) >= accented >= 3
+        odd += len(scripts) > 1 or (scripts == {"LATIN"} and mostly_accented)
+    return odd
 
 
 def _matches(text: str, known_names) -> int:
