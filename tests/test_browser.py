@@ -5,9 +5,8 @@ What a reader does, done by a robot: start JupyterLab, open notebook 05, run all
 the face image's pixels changed between the two screenshots and that no cell showed an error; the
 screenshots stay in ``tests/artifacts/browser/`` (git-ignored) for a person to look at.
 
-- Browser: ``/usr/bin/chromium`` (Debian's package, ``apt-get install chromium``; ``.ci/run``
-  installs it) or ``$VAE_TUTORIAL_CHROMIUM``, launched through Playwright's ``executable_path``:
-  nothing is downloaded. Without it the test skips, saying why, except in CI (``CI=true``), where it fails.
+- Browser: Debian's Chromium through Playwright (``tests/browsing.py``, shared with
+  ``tests/test_browser_classic.py``, the same test in Colab's classic Notebook with ipywidgets 7).
 - Order: marked ``browser``, which ``tests/conftest.py`` moves to the very end of the session, after
   the notebooks. Notebook 03 then has already trained the model that notebook 05 loads, so this
   test takes one or two minutes. Run alone, notebook 05 trains the model itself first (a few minutes on
@@ -23,47 +22,40 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-
-try:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
-except ImportError:  # a test extra: pip install -e ".[test]"
-    sync_playwright = PlaywrightTimeout = None
+from browsing import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RUN_ALL_TIMEOUT_S,
+    UI_TIMEOUT_MS,
+    drag_slider,
+    free_port,
+    jupyter_dirs,
+    need_browser,
+    number,
+    pixel_change,
+    server,
+    shot_region,
+    sync_playwright,
+    wait_image_settled,
+)
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK = REPO / "notebooks" / "05_attribute_sliders.ipynb"
-ARTIFACTS = REPO / "tests" / "artifacts" / "browser"
+SHOTS = ARTIFACTS / "browser"
 DOCS_SCREENSHOT = REPO / "docs" / "slider.png"
 
 # The hooks notebook 05 (via vae_tutorial.widgets) gives the page.
 SLIDER = ".vae-slider-Smiling"
 FACE = ".vae-face"
 EXPLORER = ".vae-explorer"  # the whole interface, if there is one: the README's picture
-
-CHROMIUM = os.environ.get("VAE_TUTORIAL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-RUN_ALL_TIMEOUT_S = float(os.environ.get("VAE_TUTORIAL_BROWSER_TIMEOUT", "900"))
-SERVER_START_TIMEOUT_S = 120
-UI_TIMEOUT_MS = 120_000  # JupyterLab's first load on a busy 2-core machine can take a while
 
 # JupyterLab settings for a quiet, deterministic page: no news pop-up, no update check, no
 # autosave (the committed notebook must stay as it is), every cell in the DOM (no windowing).
@@ -75,21 +67,6 @@ LAB_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
-
-
-def _need(condition: bool, reason: str) -> None:
-    """Skip with the reason outside CI; fail in CI, where the browser test must run for real."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: the browser test must run in CI; .ci/run installs Chromium)")
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _target() -> tuple[Path, str]:
@@ -105,29 +82,16 @@ def _target() -> tuple[Path, str]:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server on a free localhost port, no token, isolated config; yields (url, root, notebook)."""
-    _need(sync_playwright is not None, 'Playwright is not installed (pip install -e ".[test]")')
-    _need(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (install it: apt-get install chromium)")
+    need_browser()
     root, notebook = _target()
-
     home = tmp_path_factory.mktemp("jupyter")
-    dirs = {name: home / name for name in ("config", "data", "runtime", "settings", "workspaces", "ipython")}
-    for d in dirs.values():
-        d.mkdir()
+    env = dict(jupyter_dirs(home, dict(os.environ)), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))  # fmt: skip
     for rel, values in LAB_SETTINGS.items():
-        path = dirs["settings"] / rel
+        path = home / "settings" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
-    env = dict(
-        os.environ,
-        JUPYTER_CONFIG_DIR=str(dirs["config"]),
-        JUPYTER_DATA_DIR=str(dirs["data"]),
-        JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
-        JUPYTERLAB_SETTINGS_DIR=str(dirs["settings"]),
-        JUPYTERLAB_WORKSPACES_DIR=str(dirs["workspaces"]),
-        IPYTHONDIR=str(dirs["ipython"]),
-        PYTHONUNBUFFERED="1",
-    )
-    port = _free_port()
+    port = free_port()
     cmd = [
         sys.executable, "-m", "jupyterlab",
         "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
@@ -135,48 +99,9 @@ def lab(tmp_path_factory):
         "--LabApp.news_url=None",  # no news feed, so no "get notified about news?" pop-up
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]  # fmt: skip
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / "jupyterlab.log"
     url = f"http://127.0.0.1:{port}"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root, start_new_session=True)
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {server.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/status", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                log = log_path.read_text()[-3000:]
-                pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT_S} s:\n{log}")
-            time.sleep(0.5)
+    with server(cmd, env, root, url, SHOTS / "jupyterlab.log", "JupyterLab"):
         yield url, root, notebook
-    finally:
-        _stop(server)
-
-
-def _stop(server: subprocess.Popen) -> None:
-    """SIGTERM the server (it shuts its kernels down), then kill whatever of its group is left."""
-    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        if server.poll() is not None:
-            break
-        try:
-            os.killpg(server.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            server.wait(wait)
-        except subprocess.TimeoutExpired:
-            pass
-    try:  # kernels the server started sit in its process group
-        os.killpg(server.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 # Read in the page: each code cell's prompt ("[3]:", "[*]:", "[ ]:") and the text of stderr/error outputs.
@@ -256,78 +181,17 @@ def _run_all_and_wait(page) -> dict:
         page.wait_for_timeout(1000)
 
 
-def _wait_image_settled(page, face, old_src: str | None) -> str:
-    """Wait until the face <img> shows a new, fully loaded picture that stops changing; return its src."""
-    handle = face.element_handle()
-    if old_src is not None:
-        page.wait_for_function("([el, src]) => el.src !== src", arg=[handle, old_src], timeout=UI_TIMEOUT_MS)
-    src, stable_since = None, time.monotonic()
-    while time.monotonic() - stable_since < 1.5:  # continuous updates: let the last one land
-        now = page.evaluate("el => el.complete && el.naturalWidth > 0 ? el.src : null", handle)
-        if now != src:
-            src, stable_since = now, time.monotonic()
-        page.wait_for_timeout(250)
-    assert src, "the face image never finished loading"
-    return src
-
-
-def _number(readout: str) -> float:
-    return float(readout.strip().replace("\u2212", "-"))  # ipywidgets writes minus as U+2212
-
-
-def _drag_slider(page, slider, value: float) -> tuple[str, bool]:
-    """Drag the slider's handle with the mouse to ``value``; return (the readout then, whether it moved)."""
-    handle, track = slider.locator(".noUi-handle"), slider.locator(".noUi-base")
-    readout = slider.locator(".widget-readout")
-    low, high, now = (float(handle.get_attribute(a)) for a in ("aria-valuemin", "aria-valuemax", "aria-valuenow"))
-    hb, tb = handle.bounding_box(), track.bounding_box()
-    assert hb and tb, "the slider has no handle or track on the page"
-    x, y = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
-    target = tb["x"] + tb["width"] * (value - low) / (high - low)
-    shown = readout.inner_text()
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(target, y, steps=12)
-    page.mouse.up()
-    if abs(target - x) < 1:  # already there
-        return shown, False
-    try:  # the readout follows the handle in the page itself, at once
-        page.wait_for_function("([el, v]) => el.textContent.trim() !== v", arg=[readout.element_handle(), shown],
-                               timeout=10_000)
-    except PlaywrightTimeout:  # snapped back to the step it was on
-        return shown, False
-    return readout.inner_text(), True
-
-
-def _shot_region(page, locators, path: Path, pad: int) -> None:
-    """A screenshot of the smallest page area holding all the given elements (plus a margin)."""
-    boxes = [loc.bounding_box() for loc in locators]
-    x0, y0 = min(b["x"] for b in boxes) - pad, min(b["y"] for b in boxes) - pad
-    x1 = max(b["x"] + b["width"] for b in boxes) + pad
-    y1 = max(b["y"] + b["height"] for b in boxes) + pad
-    left, top = max(x0, 0), max(y0, 0)
-    page.screenshot(path=path, clip={"x": left, "y": top, "width": x1 - left, "height": y1 - top})
-
-
-def _pixel_change(before: Path, after: Path, diff_path: Path) -> tuple[float, float]:
-    """(mean absolute difference in 0..255, fraction of pixels that changed by more than 16 levels)."""
-    import numpy as np
-    from PIL import Image
-
-    a = np.asarray(Image.open(before).convert("RGB"), dtype=np.int16)
-    b = np.asarray(Image.open(after).convert("RGB"), dtype=np.int16)
-    if a.shape != b.shape:  # the widget resized: compare what both show
-        h, w = min(a.shape[0], b.shape[0]), min(a.shape[1], b.shape[1])
-        a, b = a[:h, :w], b[:h, :w]
-    d = np.abs(a - b)
-    Image.fromarray(np.clip(d * 4, 0, 255).astype(np.uint8)).save(diff_path)
-    return float(d.mean()), float((d.max(axis=2) > 16).mean())
+def _drag(page, slider, value: float) -> tuple[str, bool]:
+    """Drag an ipywidgets 8 slider (noUiSlider) with the mouse to ``value``; its bounds are on its handle."""
+    handle = slider.locator(".noUi-handle")
+    bounds = tuple(float(handle.get_attribute(a)) for a in ("aria-valuemin", "aria-valuemax"))
+    return drag_slider(page, handle, slider.locator(".noUi-base"), slider.locator(".widget-readout"), bounds, value)
 
 
 def test_smiling_slider_redraws_the_face(lab):
     url, root, notebook = lab
     original = (root / notebook).read_bytes()
-    for old in ARTIFACTS.glob("*.png"):
+    for old in SHOTS.glob("*.png"):
         old.unlink()
 
     console: list[str] = []
@@ -345,12 +209,12 @@ def test_smiling_slider_redraws_the_face(lab):
             page.goto(f"{url}/lab/tree/{notebook}")
             page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for()
             _wait_kernel_ready(page)
-            page.screenshot(path=ARTIFACTS / "lab_opened.png")
+            page.screenshot(path=SHOTS / "lab_opened.png")
             t_open = time.monotonic() - t0
 
             state = _run_all_and_wait(page)
             t_run = time.monotonic() - t0 - t_open
-            page.screenshot(path=ARTIFACTS / "lab_ran_all.png", full_page=True)
+            page.screenshot(path=SHOTS / "lab_ran_all.png", full_page=True)
             errors = _errors(state)
             assert not errors, "a cell showed an error:\n" + "\n---\n".join(e[-2000:] for e in errors)
 
@@ -361,45 +225,44 @@ def test_smiling_slider_redraws_the_face(lab):
             face.evaluate(f"el => (el.closest('{EXPLORER}') || el.closest('.jp-OutputArea') || el)"
                           ".scrollIntoView({block: 'center'})")
             slider.scroll_into_view_if_needed()
-            src = _wait_image_settled(page, face, None)
+            src = wait_image_settled(page, face, None)
 
             # With the mouse, as a person would: Smiling to 0 (no smile), then to 1 (a smile).
-            value_before, moved = _drag_slider(page, slider, 0.0)
+            value_before, moved = _drag(page, slider, 0.0)
             if moved:
-                src = _wait_image_settled(page, face, src)
-            face.screenshot(path=ARTIFACTS / "face_before.png")
+                src = wait_image_settled(page, face, src)
+            face.screenshot(path=SHOTS / "face_before.png")
             region = [page.locator(EXPLORER)] if page.locator(EXPLORER).count() == 1 else [slider, face]
-            _shot_region(page, region, ARTIFACTS / "slider_before.png", pad=0 if len(region) == 1 else 8)
+            shot_region(page, region, SHOTS / "slider_before.png", pad=0 if len(region) == 1 else 8)
 
-            value_after, moved = _drag_slider(page, slider, 1.0)
-            assert moved and abs(_number(value_after) - 1.0) <= 0.1, (
+            value_after, moved = _drag(page, slider, 1.0)
+            assert moved and abs(number(value_after) - 1.0) <= 0.1, (
                 f"dragging Smiling from {value_before} towards 1 left it at {value_after}"
             )
-            _wait_image_settled(page, face, src)
-            face.screenshot(path=ARTIFACTS / "face_after.png")
-            _shot_region(page, region, ARTIFACTS / "slider_after.png", pad=0 if len(region) == 1 else 8)
-            page.screenshot(path=ARTIFACTS / "lab_after.png")
+            wait_image_settled(page, face, src)
+            face.screenshot(path=SHOTS / "face_after.png")
+            shot_region(page, region, SHOTS / "slider_after.png", pad=0 if len(region) == 1 else 8)
+            page.screenshot(path=SHOTS / "lab_after.png")
 
             state = page.evaluate(_STATE_JS)
             errors = _errors(state)
             assert not errors, "an error appeared after moving the slider:\n" + "\n---\n".join(errors)
         finally:
-            (ARTIFACTS / "console.log").write_text("\n".join(console))
+            (SHOTS / "console.log").write_text("\n".join(console))
             browser.close()
             if (root / notebook).read_bytes() != original:  # belt and braces: autosave is off
                 (root / notebook).write_bytes(original)
 
-    mean, changed = _pixel_change(ARTIFACTS / "face_before.png", ARTIFACTS / "face_after.png",
-                                  ARTIFACTS / "face_diff.png")
-    (ARTIFACTS / "timing.txt").write_text(
+    mean, changed = pixel_change(SHOTS / "face_before.png", SHOTS / "face_after.png", SHOTS / "face_diff.png")
+    (SHOTS / "timing.txt").write_text(
         f"open {t_open:.1f} s, run all {t_run:.1f} s, Smiling {value_before} -> {value_after}, "
         f"mean pixel change {mean:.2f}/255, {changed:.1%} of pixels changed\n"
     )
     # The same picture redrawn differs by exactly 0; a new face by far more than 1 level on average.
     assert mean >= 1.0, (
         f"moving Smiling from {value_before} to {value_after} barely changed the face "
-        f"(mean difference {mean:.2f}/255, {changed:.1%} of pixels changed by more than 16 levels); see {ARTIFACTS}"
+        f"(mean difference {mean:.2f}/255, {changed:.1%} of pixels changed by more than 16 levels); see {SHOTS}"
     )
     if os.environ.get("VAE_TUTORIAL_UPDATE_DOCS") == "1":
         DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)
-        shutil.copyfile(ARTIFACTS / "slider_after.png", DOCS_SCREENSHOT)
+        shutil.copyfile(SHOTS / "slider_after.png", DOCS_SCREENSHOT)

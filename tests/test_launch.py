@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -51,14 +52,15 @@ def binder_url(notebook: str | None = None) -> str:
     return f"https://mybinder.org/v2/gh/{SLUG}/HEAD?urlpath={path}"
 
 
-SETUP_CELL = f'''# Setup: on Colab this installs the package; elsewhere there is nothing to do.
+SETUP_CELL = f'''\
+# Setup. On Colab: install this tutorial's package from GitHub. Colab already has everything the package
+# needs (TensorFlow, Keras, ipywidgets 7, pandas ...), so pip adds the package alone and changes nothing
+# Colab installed. The sliders are built-in ipywidgets, which Colab shows by itself (no widget manager to
+# switch on). Elsewhere (JupyterLab from a clone, Binder) the package is installed already: nothing to do.
 import sys
 
 if "google.colab" in sys.modules:
     %pip install -q "vae_tutorial @ git+{REPO_URL}"
-    from google.colab import output
-
-    output.enable_custom_widget_manager()
 else:
     print("Not on Colab: using the installed vae_tutorial package.")'''
 
@@ -133,33 +135,27 @@ def _run_setup_cell(monkeypatch, capsys, on_colab: bool):
     """Run the setup cell as IPython would (its %pip line transformed), on Colab or not."""
     from IPython.core.inputtransformer2 import TransformerManager
 
-    enabled = []
-    if on_colab:
-        import types
-
-        google, colab = types.ModuleType("google"), types.ModuleType("google.colab")
-        colab.output = types.SimpleNamespace(enable_custom_widget_manager=lambda: enabled.append(True))
-        google.colab = colab
-        monkeypatch.setitem(sys.modules, "google", google)
-        monkeypatch.setitem(sys.modules, "google.colab", colab)
+    if on_colab:  # Colab's kernel has imported google.colab; the cell looks for it and nothing more
+        monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     else:
         monkeypatch.delitem(sys.modules, "google.colab", raising=False)
     shell = _FakeIPython()
     code = TransformerManager().transform_cell(SETUP_CELL)
     exec(compile(code, "<setup cell>", "exec"), {"get_ipython": lambda: shell})
-    return shell.magics, enabled, capsys.readouterr().out
+    return shell.magics, capsys.readouterr().out
 
 
 def test_setup_cell_elsewhere_does_nothing_and_says_so_in_one_line(monkeypatch, capsys):
-    magics, enabled, out = _run_setup_cell(monkeypatch, capsys, on_colab=False)
-    assert (magics, enabled) == ([], [])
+    magics, out = _run_setup_cell(monkeypatch, capsys, on_colab=False)
+    assert magics == []
     assert out == "Not on Colab: using the installed vae_tutorial package.\n"
 
 
-def test_setup_cell_on_colab_installs_from_the_repository_and_enables_widgets(monkeypatch, capsys):
-    magics, enabled, out = _run_setup_cell(monkeypatch, capsys, on_colab=True)
+def test_setup_cell_on_colab_installs_from_the_repository_and_nothing_else(monkeypatch, capsys):
+    """Only the install: no widget manager is switched on (Colab documents enable_custom_widget_manager for
+    third-party widgets; the sliders are built-in ipywidgets), and nothing is printed."""
+    magics, out = _run_setup_cell(monkeypatch, capsys, on_colab=True)
     assert magics == [("pip", f'install -q "vae_tutorial @ git+{REPO_URL}"')]
-    assert enabled == [True], "output.enable_custom_widget_manager() was not called"
     assert out == ""
 
 
@@ -233,22 +229,51 @@ def test_binder_runtime_is_a_supported_python():
     assert lowest <= int(match.group(1)) <= 13, f"{runtime} is outside requires-python or repo2docker's pythons"
 
 
-def test_binder_requirements_are_the_package_dependencies_with_cpu_tensorflow():
-    try:  # pyproject.toml itself; the installed metadata may be older than the file
+def _dependencies(extra: str | None = None) -> list[str]:
+    """The package's requirements (or those of one extra), from pyproject.toml itself: the installed
+    metadata may be older than the file."""
+    try:
         import tomllib
-
-        dependencies = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
-    except ModuleNotFoundError:  # Python 3.10
+    except ModuleNotFoundError:  # Python 3.10: the installed metadata
         import importlib.metadata as md
 
-        dependencies = [r for r in md.requires("vae_tutorial") or [] if "extra ==" not in r]
-    wanted = _requirement_names(dependencies)
-    binder = _requirement_names((BINDER / "requirements.txt").read_text().splitlines())
-    assert "tensorflow" not in binder and "tensorflow-cpu" in binder, (
-        "binder/requirements.txt should ask for tensorflow-cpu (a lean image), not tensorflow"
+        marker = f'extra == "{extra}"'
+        return [r.split(";")[0].strip() for r in md.requires("vae_tutorial") or []
+                if (marker in r if extra else "extra ==" not in r)]  # fmt: skip
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    return project["optional-dependencies"][extra] if extra else project["dependencies"]
+
+
+def test_requirements_txt_is_the_dependencies_with_the_lab_extra():
+    """What a reader installs: the dependencies and JupyterLab (the `lab` extra's bounds win)."""
+    expected = {**_requirement_names(_dependencies()), **_requirement_names(_dependencies("lab"))}
+    listed = _requirement_names((REPO / "requirements.txt").read_text().splitlines())
+    assert listed == expected, "requirements.txt should list pyproject's dependencies and its `lab` extra"
+    assert "jupyterlab" not in _requirement_names(_dependencies()), "JupyterLab belongs in the `lab` extra only"
+
+
+def test_binder_requirements_in_is_requirements_txt_with_cpu_tensorflow():
+    wanted = _requirement_names((REPO / "requirements.txt").read_text().splitlines())
+    expected = {("tensorflow-cpu" if n == "tensorflow" else n): re.sub(r"^tensorflow\b", "tensorflow-cpu", line)
+                for n, line in wanted.items()}  # fmt: skip
+    listed = _requirement_names((BINDER / "requirements.in").read_text().splitlines())
+    assert listed == expected, (
+        "binder/requirements.in should be requirements.txt with tensorflow-cpu (a lean image) for tensorflow"
     )
-    expected = {("tensorflow-cpu" if name == "tensorflow" else name) for name in wanted}
-    assert expected <= set(binder), f"binder/requirements.txt lacks {sorted(expected - set(binder))}"
+
+
+def test_binder_requirements_txt_pins_every_requirement_of_requirements_in():
+    """Every line a pin (name==version), each of requirements.in's requirements pinned within its bounds.
+    That the pins hold every dependency too is tested by installing them (tests/test_binder.py)."""
+    from packaging.requirements import Requirement
+
+    pinned = _requirement_names((BINDER / "requirements.txt").read_text().splitlines())
+    loose = {n: line for n, line in pinned.items() if not re.fullmatch(r"[A-Za-z0-9_.-]+==[\w.+!-]+", line)}
+    assert not loose, f"binder/requirements.txt should pin each package exactly: {sorted(loose.values())}"
+    for name, line in _requirement_names((BINDER / "requirements.in").read_text().splitlines()).items():
+        assert name in pinned, f"binder/requirements.txt does not pin {name} (refresh it: see the README)"
+        version = pinned[name].split("==")[1]
+        assert Requirement(line).specifier.contains(version), f"binder pins {pinned[name]}, outside {line}"
 
 
 def test_binder_postbuild_installs_the_package_without_dependencies():
