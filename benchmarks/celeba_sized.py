@@ -3,11 +3,12 @@
     python benchmarks/celeba_sized.py --root DIR [--n 202599] [--image-size 64] [--distinct 8192]
 
 Writes ``list_attr_celeba.txt`` and ``list_eval_partition.txt`` (CelebA's split sizes when n is
-CelebA's 202,599), an empty ``img_align_celeba/`` and the finished uint8 cache that
-``pipeline.prepare_cache`` would make, so ``data.index`` and ``make_dataset(cache=True)`` read it as
-they read a prepared CelebA. ``distinct`` faces are drawn (in parallel) and repeated, mirrored
-every other time, to fill ``n`` rows: training speed does not depend on what the pixels show, and
-drawing 202,599 faces would take minutes of a lent GPU machine's time.
+CelebA's 202,599), ``img_align_celeba/`` with one JPEG hard-linked under every name, and the finished
+uint8 cache that ``uint8_cache.prepare`` would make, recorded as made from these files, so
+``training.train`` and ``make_dataset(cache=True)`` read it as they read a prepared CelebA.
+``distinct`` faces are drawn (in parallel) and repeated, mirrored every other time, to fill ``n``
+rows: training speed does not depend on what the pixels show, and drawing 202,599 faces would take
+minutes of a lent GPU machine's time. Tiny check: ``--n 300 --image-size 16``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from vae_tutorial import celeba, data, synthetic  # noqa: E402
+from vae_tutorial import celeba, data, synthetic, uint8_cache  # noqa: E402
 
 CELEBA_IMAGES = sum(synthetic.CELEBA_SPLIT_SIZES)
 
@@ -57,8 +58,9 @@ def build(root, n: int = CELEBA_IMAGES, image_size: int = 64, distinct: int = 81
     with Pool(os.cpu_count()) as pool:
         drawn = pool.map(partial(draw, image_size=image_size, seed=seed), range(distinct), chunksize=64)
     faces = np.stack([face for _, face in drawn])
-    write_annotations(root, pd.DataFrame([attributes for attributes, _ in drawn]), n)
-    path = data.cache_path(root, image_size)
+    names = write_annotations(root, pd.DataFrame([attributes for attributes, _ in drawn]), n)
+    link_one_jpeg(root / synthetic.IMAGE_DIR_NAME, names, seed)
+    path = uint8_cache.path(root, image_size)
     path.parent.mkdir(parents=True, exist_ok=True)
     images = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=(n, image_size, image_size, 3))
     for start in range(0, n, distinct):
@@ -66,8 +68,19 @@ def build(root, n: int = CELEBA_IMAGES, image_size: int = 64, distinct: int = 81
         images[start:start + len(block)] = block[:, :, ::-1] if (start // distinct) % 2 else block
     images.flush()
     del images
-    data._write_cache_progress(path, n, n)
+    uint8_cache.record_progress(path, uint8_cache.source(root, image_size), n, decoder="celeba_sized.py")
     return path
+
+
+def link_one_jpeg(folder: Path, names, seed: int = 0) -> None:
+    """One drawn face saved as a CelebA-sized JPEG under the first name and hard-linked under the others:
+    every listed file exists (the cache records them) at the cost of one."""
+    first = folder / names[0]
+    synthetic.sample_face(seed, 0)[1].save(first, quality=90)
+    for name in names[1:]:
+        target = folder / name
+        target.unlink(missing_ok=True)
+        os.link(first, target)
 
 
 def main(argv=None) -> None:

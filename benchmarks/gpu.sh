@@ -1,37 +1,53 @@
 #!/usr/bin/env bash
-# The GPU run of issue 6: the 64×64 CVAE trained on a CelebA-sized synthetic set, Keras on JAX.
+# The GPU run: the reader's own training path measured first, beside the device-feed limit, on Keras' JAX backend.
 #
-#   bash benchmarks/gpu.sh [OUT_DIR]     (from the repository root; OUT_DIR defaults to $OUT, else /tmp/gpu_bench)
+#   bash benchmarks/gpu.sh [OUT_DIR]        (from the repository root; OUT_DIR defaults to $OUT, else /tmp/gpu_bench)
+#   TINY=1 bash benchmarks/gpu.sh OUT_DIR   (a few hundred faces at 16 px on a CPU: seconds, checks the script)
 #
-# Made for a lent GPU machine with JAX but no TensorFlow and no internet: when Keras is missing it is
-# installed from the wheels in .whl/ (keras, namex, optree; see benchmarks/README.md). Draws the set
-# straight into the cache format (benchmarks/celeba_sized.py), trains the deep CVAE for a few minutes and
-# scores it (benchmarks/gpu_quality.py), then times training runs side by side (benchmarks/train_speed.py).
-# Writes gpu.txt (the card), quality.txt and quality.json, summary.txt and train.jsonl (a line per speed
-# run), log.txt. A small check on a CPU:
-#   PYTHON=/work/venv/bin/python N=2000 IMAGE_SIZE=16 BATCH=64 EPOCHS=2 bash benchmarks/gpu.sh /tmp/x
+# Made for a lent GPU machine with JAX but no TensorFlow and no internet: the wheels of what the package needs
+# and the image lacks (keras, namex, optree, platformdirs) are installed from .whl/ (benchmarks/results/README.md
+# says how to fetch them and run this in one call). In order, most important first, so a time limit cuts the rest:
+#   1. a CelebA-sized synthetic set straight into the uint8 cache (celeba_sized.py);
+#   2. the reader's own path: training.train with the GPU preset's settings (reader_speed.py);
+#   3. beside it, the limit: the same network fed from uint8 images held on the device (train_speed.py --feed device);
+#   4. the ratio own path / limit, goal ≥ 0.8 (ratio.py);
+#   5. the quality run (gpu_quality.py) and more speed runs side by side (train_speed.py).
+# Writes gpu.txt, own.txt, limit.txt, ratio.txt, quality.txt, train.jsonl, summary.txt and log.txt to OUT_DIR.
 set -euo pipefail
 out=${1:-${OUT:-/tmp/gpu_bench}}
 python=${PYTHON:-python3}
-n=${N:-202599} size=${IMAGE_SIZE:-64} batch=${BATCH:-1024} epochs=${EPOCHS:-20} data=${DATA:-/tmp/celeba_sized}
+if [[ -n ${TINY:-} ]]; then
+  : "${N:=300}" "${IMAGE_SIZE:=16}" "${BATCH:=32}" "${EPOCHS:=2}" "${OWN_EPOCHS:=2}" "${DATA:=$out/data}"
+fi
+n=${N:-202599} size=${IMAGE_SIZE:-64} batch=${BATCH:-1024} epochs=${EPOCHS:-20} own_epochs=${OWN_EPOCHS:-4}
+data=${DATA:-/tmp/celeba_sized}
 mkdir -p "$out"
 exec > >(tee "$out/log.txt") 2>&1
 
-if ! "$python" -c "import keras" 2>/dev/null; then
+if ! "$python" -c "import keras, platformdirs" 2>/dev/null; then
   "$python" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site .whl/*.whl
   export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
 fi
 export KERAS_BACKEND=jax PYTHONUNBUFFERED=1
 
-{ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || echo "no NVIDIA GPU"; } \
+{ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo "no NVIDIA GPU"; } \
   | tee "$out/gpu.txt"
 "$python" -c "import jax, keras; print('jax', jax.__version__, jax.devices(), '· keras', keras.__version__)"
+"$python" -c "import tensorflow" 2>/dev/null && echo "note: TensorFlow is installed here" || echo "no TensorFlow here"
 "$python" benchmarks/celeba_sized.py --root "$data" --n "$n" --image-size "$size" --distinct "$n"
+
+# The reader's own path, then the limit beside it with the same network, batch and precision.
+timeout "${OWN_LIMIT:-240}" "$python" benchmarks/reader_speed.py --data "$data" --out "$out/own_run" \
+  --image-size "$size" --batch-size "$batch" --epochs "$own_epochs" | tee "$out/own.txt" || echo "own-path run failed"
+bf16=(); grep -q '"precision": "mixed_bfloat16"' "$out/own.txt" && bf16=(--mixed-precision)
+timeout "${RUN_LIMIT:-180}" "$python" benchmarks/train_speed.py --data "$data" --image-size "$size" \
+  --batch-size "$batch" --architecture deep --feed device --epochs 3 "${bf16[@]}" | tee "$out/limit.txt" \
+  || echo "limit run failed"
+"$python" benchmarks/ratio.py "$out/own.txt" "$out/limit.txt" | tee "$out/ratio.txt" || echo "no ratio"
 
 # The fast path end to end: train, then score against the tutorial's quality targets.
 timeout "${QUALITY_LIMIT:-300}" "$python" benchmarks/gpu_quality.py --data "$data" --out "$out/quality" \
   --image-size "$size" --batch-size "$batch" --epochs "$epochs" | tee "$out/quality.txt" || echo "quality run failed"
-grep '^{' "$out/quality.txt" > "$out/quality.json" || true
 
 train() {  # architecture feed precision(bf16|fp32) epochs: one run, its JSON appended to train.jsonl
   local flags=(--data "$data" --image-size "$size" --batch-size "$batch" --architecture "$1" --feed "$2" --epochs "$4")
@@ -40,13 +56,13 @@ train() {  # architecture feed precision(bf16|fp32) epochs: one run, its JSON ap
   grep '^{' "$out/run.txt" >> "$out/train.jsonl" || echo "run $* failed or timed out"
   grep ' img/s = ' "$out/run.txt" >> "$out/summary.txt" || true
 }
-# Most important first, so a time limit cuts the least useful runs.
-train deep device bf16 3  # the fast path: uint8 images on the GPU, bf16, XLA, large batches
-train deep fit bf16 2     # beside it: Keras' own fit from host arrays
+train deep fit bf16 2     # Keras' own fit from host float32 arrays
 train article device bf16 2  # the article's network
-train deep device fp32 2  # beside it: without mixed precision
+train deep device fp32 2  # without mixed precision
 
 echo; echo "card: $(cat "$out/gpu.txt")"
+grep ' img/s = ' "$out/own.txt" "$out/limit.txt" || true
+grep '^own path / limit' "$out/ratio.txt" || true
 grep -E '^(trained|seconds)' "$out/quality.txt" || true
-cat "$out/summary.txt"
+cat "$out/summary.txt" 2>/dev/null || true
 echo "whole script: ${SECONDS} s"

@@ -1,10 +1,12 @@
 """Speed and memory of the data pipelines and the CVAEs, measured side by side in one run.
 
-    python benchmarks/run.py [--quick] [--json FILE] [--workdir DIR]
+    python benchmarks/run.py [--quick | --tiny] [--json FILE] [--workdir DIR]
 
 Every figure comes from the same synthetic files in the same run, so the ratios between them hold
 even on a busy machine; each pipeline figure is the best of a few rounds taken in turn. Prints a
-table and the targets of issue 6 as ratios; benchmarks/README.md explains each figure.
+table and the targets of issue 6 as ratios; benchmarks/README.md explains each figure. ``--tiny``
+(200 faces at 16 px, one round, the article's network only) checks in seconds that everything still
+runs; its figures mean nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from vae_tutorial import celeba, data, pipeline, settings, synthetic  # noqa: E402
+from vae_tutorial import celeba, data, pipeline, settings, synthetic, uint8_cache  # noqa: E402
 
 SMALL, LARGE = 5_000, 50_000  # images in the two synthetic sets
 IMAGE_SIZE, BATCH_SIZE, TRAIN_BATCH_SIZE = 64, 256, 32
@@ -56,9 +58,11 @@ class Plan:
     rounds: int  # each pipeline figure is the best of this many rounds
     train_steps: int  # timed training steps per model, after a warm-up epoch of as many
     linked_large: bool  # the 50,000-image set: the small set's JPEGs hard-linked (True) or drawn (False)
+    architectures: tuple[str, ...] = ("article", "deep")  # the CVAEs whose training is timed
 
 
 QUICK, FULL = Plan(rounds=3, train_steps=2, linked_large=True), Plan(rounds=5, train_steps=6, linked_large=False)
+TINY = Plan(rounds=1, train_steps=1, linked_large=True, architectures=("article",))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,13 +173,13 @@ def tfdata(root, cache: bool, epochs: int = 1) -> Speed:
 
 
 def prepare(root) -> Speed:
-    """``prepare_cache`` from nothing: every image decoded once into the uint8 cache."""
-    path = data.cache_path(root, IMAGE_SIZE)
+    """``uint8_cache.prepare`` from nothing: every image decoded once into the uint8 cache."""
+    path = uint8_cache.path(root, IMAGE_SIZE)
     for stale in (path, path.with_suffix(".json")):
         stale.unlink(missing_ok=True)
 
     def count():
-        pipeline.prepare_cache(root, IMAGE_SIZE, progress=False)
+        uint8_cache.prepare(root, IMAGE_SIZE, progress=False)
         return len(np.load(path, mmap_mode="r"))
 
     return _timed(count)
@@ -233,11 +237,11 @@ def backends() -> list[str]:
     return names + ["jax"]
 
 
-def training(root, steps: int) -> dict:
+def training(root, steps: int, architectures) -> dict:
     """Training images per second of each CVAE on each backend (a warm-up epoch, then one timed)."""
     speeds = {}
     for backend in backends():
-        for architecture in ("article", "deep"):
+        for architecture in architectures:
             result = _run_json([HERE / "train_speed.py", "--data", root, "--image-size", IMAGE_SIZE, "--architecture",
                                 architecture, "--batch-size", TRAIN_BATCH_SIZE, "--steps", steps, "--epochs", 2],
                                env={"KERAS_BACKEND": backend})
@@ -306,13 +310,17 @@ def show(results: dict) -> str:
 
 
 def main(argv=None) -> dict:
+    global SMALL, LARGE, IMAGE_SIZE  # --tiny makes them small
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and steps; the large set hard-linked")
+    parser.add_argument("--tiny", action="store_true", help="200 faces at 16 px, one round: a check that it runs")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--workdir", type=Path, default=settings.load().data_dir / "benchmarks",
                         help="where the synthetic sets are kept between runs")
     args = parser.parse_args(argv)
-    plan = QUICK if args.quick else FULL
+    plan = TINY if args.tiny else QUICK if args.quick else FULL
+    if args.tiny:
+        SMALL, LARGE, IMAGE_SIZE = 200, 400, 16
     started = time.perf_counter()
     before = machine()
 
@@ -324,11 +332,11 @@ def main(argv=None) -> dict:
     print("data pipelines …", flush=True)
     results = pipelines(small, plan.rounds)
     print("training …", flush=True)
-    results["train_img_s"] = training(small, plan.train_steps)
+    results["train_img_s"] = training(small, plan.train_steps, plan.architectures)
     print("peak memory while streaming …", flush=True)
     results["rss_mb_small"], results["rss_mb_large"] = peak_memory(small), peak_memory(large)
     results["ratios"] = ratios(results)
-    results["run"] = dict(plan=asdict(plan), quick=args.quick, images=SMALL, large_images=LARGE,
+    results["run"] = dict(plan=asdict(plan), quick=args.quick, tiny=args.tiny, images=SMALL, large_images=LARGE,
                           image_size=IMAGE_SIZE, batch_size=BATCH_SIZE, train_batch_size=TRAIN_BATCH_SIZE,
                           seconds=time.perf_counter() - started, machine=before,
                           load_average_after=os.getloadavg(), date=time.strftime("%Y-%m-%d %H:%M"))

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout'
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from vae_tutorial import data, models, settings  # noqa: E402
+from vae_tutorial import data, models, settings, uint8_cache  # noqa: E402
 
 CELEBA_TRAIN_IMAGES = 162_770
 LEARNING_RATE = 1e-3
@@ -38,7 +38,7 @@ LEARNING_RATE = 1e-3
 def load(root, image_size: int, attributes) -> tuple[np.ndarray, np.ndarray]:
     """The training split's uint8 images (from the cache) and 0/1 conditions, in memory."""
     idx = data.index(root, "train", attributes)
-    images = np.load(data.cache_path(root, image_size), mmap_mode="r")
+    images = uint8_cache.read(root, image_size)
     return np.ascontiguousarray(images[idx.rows]), idx.conditions
 
 

@@ -38,8 +38,8 @@ def installed() -> bool:
 
 def steady(dataset: tf.data.Dataset) -> tf.data.Dataset:
     """``dataset`` without tf.data's autotuner: its ``AUTOTUNE`` maps then run on all cores (up to 16)
-    from the start. The autotuner starts again with every epoch, and in half the short epochs measured
-    here it left the cores idle for ~0.4 s (benchmarks/README.md)."""
+    from the start, where the autotuner, starting again every epoch, leaves them idle at first in
+    short epochs (measured: benchmarks/README.md)."""
     import tensorflow as tf
 
     options = tf.data.Options()
@@ -138,10 +138,8 @@ def _aligned_empty(shape, dtype, alignment: int = 64) -> np.ndarray:
 
 class _Buffers:
     """Aligned float32 arrays for the cached pipeline's batches, each handed out again once TensorFlow
-    has let go of it: a fresh array per batch makes the kernel clear its pages, which took as much CPU
-    time as filling it (benchmarks/README.md). The ``keep`` newest arrays are kept. Still paying on
-    2026-12-01 (5 rounds side by side, 64 px, batch 256, 2 busy cores): 109k images/s at 12.3 CPU µs
-    per image, against 68k at 16.5 µs with a plain ``np.empty`` per batch."""
+    has let go of it: a fresh array per batch makes the kernel clear its pages, which costs as much CPU
+    time as filling it (measured: benchmarks/README.md). The ``keep`` newest arrays are kept."""
 
     def __init__(self, keep: int = 8):
         self.keep, self.arrays, self.lock = keep, [], threading.Lock()

@@ -25,8 +25,8 @@ PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 # Named sets of settings: applied above the defaults, below environment variables and keywords.
 PRESETS = {
     "none": {},
-    # The 64-pixel deep CVAE on full CelebA. On one H100 (Keras on JAX, bfloat16) these 20 epochs of
-    # batch 1024 took 68 s and met every quality target (benchmarks/README.md, "The GPU run").
+    # The 64-pixel deep CVAE on full CelebA, for a GPU. How long `train` takes with it on a GPU is not
+    # measured yet (benchmarks/README.md, "The reader's own path on a GPU").
     "gpu": {"dataset": "celeba", "image_size": 64, "architecture": "deep", "batch_size": 1024, "epochs": 20},
 }
 
