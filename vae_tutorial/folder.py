@@ -76,8 +76,8 @@ def is_present(root) -> bool:
 
 def find(root) -> ImageFolder:
     """The folder data set at ``root``; raises FileNotFoundError saying what is missing. The images
-    are in ``root`` or the subfolder that holds most of the CSV's names (a stray picture at the top,
-    such as a cover, does not hide them)."""
+    are in ``root`` or the subfolder that holds most of the CSV's names (then most images): a stray
+    picture at the top, such as a cover, does not hide them."""
     root = Path(root).expanduser()
     if not root.is_dir():
         raise FileNotFoundError(f"{root} is not a folder.")
@@ -96,7 +96,8 @@ def find(root) -> ImageFolder:
         listed = {nfc(row[0]) for row in labels.read(csvs[0], _known(candidates)).rows}
     except FolderFormatError:  # load() and verify() say what is wrong with it
         listed = set()
-    best = max(candidates, key=lambda candidate: len(listed & candidate[1].keys()))
+    best = max(candidates, key=lambda candidate: (len(listed & candidate[1].keys()),
+                                                  sum(map(_is_image, candidate[1].values()))))
     return ImageFolder(root, csvs[0], best[0])
 
 
