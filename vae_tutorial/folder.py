@@ -29,8 +29,6 @@ from . import celeba, labels
 from .celeba.images import SHOWN
 from .labels import IMAGE_SUFFIXES, FolderFormatError, nfc
 
-__all__ = ["FolderFormatError", "ImageFolder", "find", "is_present", "load", "read", "verify"]
-
 PARTITION_COLUMN = "partition"
 SPLITS = ("train", "valid", "test")
 SPLIT_SHARES = (0.8, 0.1, 0.1)  # without a partition column

@@ -40,8 +40,6 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     lines: tuple[int, ...]
-    encoding: str
-    separator: str
 
 
 def nfc(name: str) -> str:
@@ -57,7 +55,7 @@ def read(path, known_names=frozenset()) -> Table:
     if raw.startswith(b"PK\x03\x04"):
         raise FolderFormatError(f"{path} is a zip archive (an Excel workbook saved as .xlsx?), not a CSV: save it from "
                                 f"the spreadsheet as CSV (File → Save As → CSV).")
-    encoding, text = _decode(raw, known_names)
+    text = _decode(raw, known_names)
     hint = re.match(r"sep=(.)\r?$", text.split("\n", 1)[0])  # Excel's own first line, "sep=;"
     separator = hint[1] if hint else _separator(text)
     parsed = []
@@ -83,22 +81,21 @@ def read(path, known_names=frozenset()) -> Table:
             raise _error(path, first_line, f"column {k + 1} has no name but holds values (first on line {line}): "
                          f"write its name in the header line, or delete the column")
     return Table(path, tuple(header[k] for k in keep), tuple(tuple(cells[k] for k in keep) for _, cells in rows),
-                 tuple(line for line, _ in rows), encoding, separator)
+                 tuple(line for line, _ in rows))
 
 
-def _decode(raw: bytes, known_names) -> tuple[str, str]:
-    """(encoding, text): UTF-16 with its byte-order mark, UTF-8 (with or without one), else one of
+def _decode(raw: bytes, known_names) -> str:
+    """``raw`` as text: UTF-16 with its byte-order mark, UTF-8 (with or without one), else one of
     ``CODE_PAGES``. (charset-normalizer was tried: on files this short it guessed cp1250 for cp1251
     Cyrillic and cp1252 Spanish alike.)"""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", raw.decode("utf-16")
+        return raw.decode("utf-16")
     try:
-        return "utf-8", raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    texts = [(page, raw.decode(page, errors="replace")) for page in CODE_PAGES]
-    return max(texts, key=lambda item: (_matches(item[1], known_names), -_odd_words(item[1]),
-                                        -CODE_PAGES.index(item[0])))
+    texts = [raw.decode(page, errors="replace") for page in CODE_PAGES]
+    return max(texts, key=lambda text: (_matches(text, known_names), -_odd_words(text), -texts.index(text)))
 
 
 def _odd_words(text: str) -> int:
@@ -173,7 +170,7 @@ def _fit(path: Path, line: int, cells: list[str], header: list[str], separator: 
 
 
 def _shown(separator: str) -> str:
-    return {"\t": "a tab", ",": "a comma", ";": "a semicolon"}[separator]
+    return {"\t": "a tab", ",": "a comma", ";": "a semicolon"}.get(separator, repr(separator))
 
 
 def _error(path: Path, line: int, problem: str) -> FolderFormatError:
