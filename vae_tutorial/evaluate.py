@@ -130,17 +130,19 @@ def reconstruction_mse(model, images, conditions) -> float:
     return float(np.mean(np.square(reconstructions - np.asarray(images))))
 
 
-def evaluate(model, root, run_dir, attributes=None, n: int = 200, seed: int = 0, cache: bool = False) -> dict:
+def evaluate(model, root, run_dir, attributes=None, n: int = 200, seed: int = 0, cache: bool = False,
+             judge_dir=None) -> dict:
     """Judge accuracy, attribute control and held-out reconstruction error of a run's CVAE,
     written to ``run_dir/evaluation.json`` and returned. ``attributes``: the model's conditions
-    (read from the run's ``settings.json`` when not given). ``cache``: read faces from the uint8 cache."""
+    (read from the run's ``settings.json`` when not given). ``cache``: read faces from the uint8 cache.
+    ``judge_dir``: the run folder whose judge scores it (default ``run_dir``), so two runs share one judge."""
     attributes = list(attributes or runs.run_attributes(run_dir))
     n_conditions = model.decoder.inputs[1].shape[-1]
     if len(attributes) != n_conditions:
         raise ValueError(f"attributes={attributes} are {len(attributes)} but the model takes {n_conditions} "
                          f"conditions; pass the attributes it was trained with.")
     size = models.image_size(model)
-    judge, judge_accuracy = load_or_train_judge(run_dir, root, attributes, size, cache=cache)
+    judge, judge_accuracy = load_or_train_judge(judge_dir or run_dir, root, attributes, size, cache=cache)
     pool = data.index(root, "train", attributes).conditions
     by_value = attribute_control(model, judge, pool, attributes, n, seed)
     images, conditions = pipeline.load_arrays(root, "test", size, attributes, limit=HELD_OUT, cache=cache)
