@@ -262,9 +262,10 @@ def upright_size(image: Image.Image) -> tuple[int, int]:
 
 
 def upright_rgb(image: Image.Image) -> Image.Image:
-    """``image`` as a viewer shows it, in 8-bit RGB: turned by its EXIF orientation, 16-bit and float
-    gray scaled to 8 bits (not clipped to white), CMYK and palettes converted, transparency laid on white."""
-    image = ImageOps.exif_transpose(image)
+    """``image`` as a viewer shows it, in 8-bit RGB: turned by its EXIF orientation (in place), 16-bit
+    and float gray scaled to 8 bits (not clipped to white), CMYK and palettes converted, transparency
+    laid on white."""
+    ImageOps.exif_transpose(image, in_place=True)
     if image.mode in _SIXTEEN_BIT:
         image = Image.fromarray(np.round(np.asarray(image, np.float64) / 257).clip(0, 255).astype(np.uint8))
     elif image.mode == "F":
