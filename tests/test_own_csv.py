@@ -75,6 +75,15 @@ def test_names_match_after_unicode_normalisation(tmp_path, disk, listed):
     read_back(root)
 
 
+def test_file_names_in_another_column_than_the_first_are_pointed_to(tmp_path):
+    root = make_pictures(tmp_path / "own")
+    rows = ["smiling,file,hat"] + [f"{s},\"{name}\",{h}" for name, s, h in zip(NAMES, SMILING, HAT)]
+    (root / "labels.csv").write_text("\n".join(rows), encoding="utf-8")
+    with pytest.raises(folder.FolderFormatError, match=r"line 1: the file names are in column 2 \('file'\), not in "
+                                                       r"the first one \('smiling'\): move that column to the front"):
+        folder.load(root)
+
+
 def test_a_workbook_saved_under_a_csv_name_is_refused(tmp_path):
     root = make_pictures(tmp_path / "own")
     (root / "labels.csv").write_bytes(b"PK\x03\x04" + bytes(100))

@@ -128,6 +128,7 @@ def read(root) -> Contents:
     columns = pd.DataFrame(list(table.rows), columns=list(header), dtype=str)
     lines = np.array(table.lines)
     names = columns.iloc[:, 0]
+    _check_names_column(path, columns)
     _check_names(path, names, lines)
     partition = [c for c in header[1:] if c.lower() == PARTITION_COLUMN]
     attributes = [c for c in header[1:] if c.lower() != PARTITION_COLUMN]
@@ -171,6 +172,15 @@ def attributes(root) -> tuple[str, ...]:
 
 def _first(names, k: int = 5) -> str:
     return ", ".join(names[:k]) + (", …" if len(names) > k else "")
+
+
+def _check_names_column(path: Path, columns: pd.DataFrame) -> None:
+    """Refuses a CSV whose file names are in another column than the first."""
+    named = [c for c in columns.columns[1:] if columns[c].str.lower().str.endswith(IMAGE_SUFFIXES).all()]
+    if named and not columns.iloc[:, 0].str.lower().str.endswith(IMAGE_SUFFIXES).any():
+        k = list(columns.columns).index(named[0])
+        raise FolderFormatError(f"{path}, line 1: the file names are in column {k + 1} ({named[0]!r}), not in the "
+                                f"first one ({columns.columns[0]!r}): move that column to the front.")
 
 
 def _check_names(path: Path, names: pd.Series, lines: np.ndarray) -> None:
