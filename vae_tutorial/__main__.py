@@ -84,7 +84,8 @@ def add_train(commands) -> None:
                         "on T4/V100, float32 on a CPU")
     parser.add_argument("--jit", action=argparse.BooleanOptionalAction, default=None,
                         help="XLA compilation (default: on for GPUs, off for CPUs)")
-    parser.add_argument("--distribute", action="store_true", help="train on all GPUs at once (MirroredStrategy)")
+    parser.add_argument("--distribute", action="store_true", help="train on every local device at once, each batch "
+                        "split between them (TensorFlow: MirroredStrategy; JAX: DataParallel, e.g. a TPU's cores)")
     parser.add_argument("--no-cache", dest="cache", action="store_false", help="decode the JPEGs every epoch "
                         "instead of once into a uint8 cache beside the data (e.g. for a read-only data folder)")
     parser.set_defaults(handler=run_train)
