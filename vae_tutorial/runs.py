@@ -68,8 +68,11 @@ def load_history(run_dir) -> pd.DataFrame:
 def finished_epochs(run_dir) -> int:
     """How many epochs the run folder has finished and saved (0 for a new folder): the epoch to pass
     ``fit`` as ``initial_epoch`` to continue it."""
-    info = Path(run_dir) / CHECKPOINT_INFO_FILE
-    return int(json.loads(info.read_text())["epochs"]) if info.exists() else 0
+    run_dir = Path(run_dir)
+    if (run_dir / CHECKPOINT_INFO_FILE).exists():
+        return int(json.loads((run_dir / CHECKPOINT_INFO_FILE).read_text())["epochs"])
+    history = run_dir / HISTORY_FILE  # a finished run of the format before checkpoints: its history says
+    return int(pd.read_csv(history)["epoch"].nunique()) if is_finished(run_dir) and history.exists() else 0
 
 
 def run_attributes(run_dir) -> list[str]:
@@ -201,7 +204,12 @@ def restore_checkpoint(run_dir, model) -> int:
             model.built = model.encoder.built and model.decoder.built
         if not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
-        model.load_weights(Path(run_dir) / CHECKPOINT_FILE)
+        if (Path(run_dir) / CHECKPOINT_FILE).exists():
+            model.load_weights(Path(run_dir) / CHECKPOINT_FILE)
+        else:  # a finished run of the format before checkpoints: its weights, without the optimiser's state
+            finished = load_run(run_dir)
+            model.encoder.set_weights(finished.encoder.get_weights())
+            model.decoder.set_weights(finished.decoder.get_weights())
     return epochs
 
 
