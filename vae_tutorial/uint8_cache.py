@@ -28,7 +28,7 @@ from .settings import short_path
 keras = keras_quietly()
 
 DIRNAME = "vae_tutorial_cache"
-FORMAT = 2  # bump when the cached faces change for the same files (crop, decoder, rounding)
+FORMAT = 3  # bump when the cached faces change for the same files (crop, decoder, rounding)
 DEVICE_SHARE = 0.25  # an accelerator keeps the training faces in its memory when they fill at most this share
 
 
