@@ -99,17 +99,17 @@ def pins(path: Path) -> dict[str, str]:
     return found
 
 
-def dry_run(python: Path, args: list[str]) -> list[tuple[str, str]]:
-    """What ``pip install <args>`` would install or upgrade: (normalised name, version) from pip's JSON report."""
+def dry_run(python: Path, args: list[str]) -> dict[str, dict]:
+    """What ``pip install <args>`` would install or upgrade: {normalised name: its metadata} from pip's report."""
     pip = [python, "-m", "pip", "install", "--dry-run", "--quiet", "--report", "-", "--disable-pip-version-check"]
-    done = run([*pip, *args])
-    report = json.loads(done.stdout)
-    return sorted((normalise(i["metadata"]["name"]), i["metadata"]["version"]) for i in report["install"])
+    report = json.loads(run([*pip, *args]).stdout)
+    return {normalise(i["metadata"]["name"]): i["metadata"] for i in report["install"]}
 
 
-def installed(python: Path) -> dict[str, str]:
-    """{normalised name: version} of every distribution in the environment."""
-    code = "import importlib.metadata as m, json; print(json.dumps({d.name: d.version for d in m.distributions()}))"
+def installed(python: Path, what: str = "version") -> dict:
+    """{normalised name: version} of every distribution in the environment (``what="requires"``: the
+    requirement strings it declares)."""
+    code = f"import importlib.metadata as m, json; print(json.dumps({{d.name: d.{what} for d in m.distributions()}}))"
     return {normalise(k): v for k, v in json.loads(run([python, "-c", code]).stdout).items()}
 
 

@@ -48,7 +48,11 @@ def test_binder_requirements_pin_everything_the_environment_holds(binder):
     extra = {"nbval", "pytest", "coverage", "iniconfig", "pluggy", "vae-tutorial", "pip"}
     unpinned = sorted(set(pyenvs.installed(binder)) - set(pinned) - extra)
     assert not unpinned, f"binder/requirements.txt does not pin {unpinned} (refresh it: see the README)"
-    pyenvs.run([binder, "-m", "pip", "check"])
+    check = subprocess.run([binder, "-m", "pip", "check"], capture_output=True, text=True, cwd=binder.parent)
+    # postBuild installs the package without its dependencies: tensorflow-cpu stands in for its tensorflow
+    stand_in = re.compile(r"vae-tutorial \S+ requires tensorflow,")
+    broken = [line for line in check.stdout.splitlines() if not stand_in.match(line)]
+    assert not broken, "\n".join(broken)
 
 
 def _peaks(root_pid: int, peaks: dict[int, tuple[str, int]], stop: threading.Event) -> None:

@@ -39,7 +39,7 @@ def main(freeze: Path) -> None:
         pip = pyenvs.build("colab-pip", python, [["install", f"pip=={pyenvs.pins(listed)['pip']}"]])
         wanted = pyenvs.dry_run(pyenvs.python_of(pip), ["--ignore-installed", "-c", str(listed),
                                                         *project["dependencies"], *TEST_NEEDS])
-    names = {name for name, _ in wanted} | {"pip"}
+    names = set(wanted) | {"pip"}
     kept = [line for line in lines if pyenvs.normalise(line.split("==")[0]) in names]
     source = (f"# Google Colab's current runtime (Python 3.13), lines kept from {freeze.name} of the repository\n"
               "# googlecolab/backend-info (commit of 2026-08-19, \"Upgrade to Python 3.13\"): the packages the\n"
