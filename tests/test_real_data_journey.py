@@ -30,7 +30,6 @@ KAGGLE_COPY = Path("datasets") / celeba.KAGGLE_HANDLE / "versions" / "2"
 SMALL = {"EPOCHS": "2", "IMAGE_SIZE": "32", "BATCH_SIZE": "64", "LATENT_DIM": "16"}
 OWN_IMAGES_SAY = {  # what a notebook prints on the folder of own images, where it differs from CelebA
     "01": "labels      labels.csv\n3 attributes: bright, striped, boxed",
-    "04": "Smiling → bright, Eyeglasses → striped, Male → boxed",
     "05": "bright for Smiling, striped for Eyeglasses",
 }
 
