@@ -181,3 +181,17 @@ def pixel_change(before: Path, after: Path, diff_path: Path) -> tuple[float, flo
     d = np.abs(a - b)
     Image.fromarray(np.clip(d * 4, 0, 255).astype(np.uint8)).save(diff_path)
     return float(d.mean()), float((d.max(axis=2) > 16).mean())
+
+
+def assert_face_changed(shots, t_open: float, t_run: float, value_before, value_after) -> None:
+    """Record the timings and check that dragging Smiling redrew the face (``face_before/after.png`` in ``shots``):
+    the same picture redrawn differs by exactly 0, a new face by far more than 1 level on average."""
+    mean, changed = pixel_change(shots / "face_before.png", shots / "face_after.png", shots / "face_diff.png")
+    (shots / "timing.txt").write_text(
+        f"open {t_open:.1f} s, run all {t_run:.1f} s, Smiling {value_before} -> {value_after}, "
+        f"mean pixel change {mean:.2f}/255, {changed:.1%} of pixels changed\n"
+    )
+    assert mean >= 1.0, (
+        f"moving Smiling from {value_before} to {value_after} barely changed the face "
+        f"(mean difference {mean:.2f}/255, {changed:.1%} of pixels changed by more than 16 levels); see {shots}"
+    )
