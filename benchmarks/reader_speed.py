@@ -31,19 +31,7 @@ from vae_tutorial import data, settings, training  # noqa: E402
 CELEBA_TRAIN_IMAGES = train_speed.CELEBA_TRAIN_IMAGES
 
 
-class EpochTimes(keras.callbacks.Callback):
-    """Wall time of each whole epoch: from its start to the end of every callback before this one."""
-
-    def __init__(self):
-        super().__init__()
-        self.seconds, self.losses = [], []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.losses.append(float(logs["loss"]))  # float() waits for the device
-        self.seconds.append(time.perf_counter() - self.started)
+EpochTimes = train_speed.EpochTimes  # wall time of each whole epoch, callbacks included
 
 
 def main(argv=None) -> dict:
