@@ -24,7 +24,7 @@ from vae_tutorial import celeba, data, settings
 
 STANDIN = Path(__file__).parent / "standin"
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-ALL = sorted(p.name for p in NOTEBOOKS.glob("0[1-5]_*.ipynb"))
+ALL = sorted(p.name for p in NOTEBOOKS.glob("0[1-9]_*.ipynb"))
 WITHOUT_02 = [name for name in ALL if not name.startswith("02_")]  # 02 names CelebA attributes (Blond_Hair)
 KAGGLE_COPY = Path("datasets") / celeba.KAGGLE_HANDLE / "versions" / "2"
 SMALL = {"EPOCHS": "2", "IMAGE_SIZE": "32", "BATCH_SIZE": "64", "LATENT_DIM": "16"}
