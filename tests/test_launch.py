@@ -54,7 +54,7 @@ def binder_url(notebook: str | None = None) -> str:
 
 SETUP_CELL = f'''\
 # Setup. On Colab: install this tutorial's package from GitHub. Colab already has everything the package
-# needs (TensorFlow, Keras, ipywidgets 7, pandas ...), so pip adds the package alone and changes nothing
+# needs (TensorFlow, Keras, ipywidgets 7, pandas ...), so pip adds the package and changes nothing
 # Colab installed. The sliders are built-in ipywidgets, which Colab shows by itself (no widget manager to
 # switch on). Elsewhere (JupyterLab from a clone, Binder) the package is installed already: nothing to do.
 import sys
