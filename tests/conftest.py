@@ -1,6 +1,9 @@
 
 
-# --- browser test ordering (tests/test_browser.py) -------------------------------------------
+import pyenvs
+
+
+# --- test ordering ------------------------------------------------------------------------------
 # The browser test opens notebook 05, which loads the model notebook 03 trains. pytest collects
 # tests/ before notebooks/, so the test is moved to the very end of the session: after nbval has
 # executed notebook 03 the trained run is in data/runs/ and the browser test takes about a minute
@@ -13,6 +16,13 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    last = [item for item in items if item.get_closest_marker("browser")]
-    if last:
-        items[:] = [item for item in items if not item.get_closest_marker("browser")] + last
+    """Colab's and Binder's tests run after the notebooks, their environments built meanwhile in the
+    background (``pyenvs.prebuild``); the browser tests run last."""
+    def rank(item) -> int:
+        if item.get_closest_marker("browser"):
+            return 2
+        return 1 if item.path.name in ("test_colab.py", "test_binder.py") else 0
+
+    items.sort(key=rank)  # stable: the order within each group stays
+    if not config.option.collectonly and any(rank(item) == 1 for item in items):
+        pyenvs.prebuild()

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 from filelock import FileLock
@@ -128,6 +129,7 @@ def colab() -> Path:
     """The Python of an environment at Colab's current versions (pyenv's newest 3.13 and Colab's own pip), built as
     Colab's image is: each package of the constraints file as pinned, none resolved (Colab itself lacks some
     dependencies its packages declare, such as IPython's jedi), then nbval; without vae_tutorial."""
+    _after_prebuild()
     python = need_python("3.13")
     env = build("colab", python, [
         ["install", f"pip=={pins(COLAB_CONSTRAINTS)['pip']}"],
@@ -138,6 +140,59 @@ def colab() -> Path:
     if "vae-tutorial" in installed(python):  # left by someone's experiment: Colab starts without it
         run([python, "-m", "pip", "uninstall", "-y", "-q", "vae_tutorial"])
     return python
+
+
+# --- Binder, emulated ---------------------------------------------------------------------------
+
+BINDER = REPO / "binder"
+
+
+def binder() -> Path:
+    """The Python of an environment as repo2docker builds Binder's: ``binder/runtime.txt``'s Python, ``pip install
+    -r binder/requirements.txt`` (with dependencies, which the pins must hold), nbval and pytest constrained by
+    the pins; then ``binder/postBuild``."""
+    import pytest
+
+    _after_prebuild()
+    runtime = (BINDER / "runtime.txt").read_text().strip()
+    version = re.fullmatch(r"python-(3\.\d+)", runtime)
+    if not version:
+        pytest.fail(f"binder/runtime.txt should read python-3.N, not {runtime!r}")
+    requirements = str(BINDER / "requirements.txt")
+    env = build("binder", need_python(version.group(1)), [
+        ["install", "-r", requirements],
+        ["install", "-c", requirements, "nbval==0.11.0", "pytest"],
+    ])  # fmt: skip
+    python = python_of(env)
+    run(["bash", BINDER / "postBuild"], cwd=REPO, env=environ(python))
+    return python
+
+
+def prebuild() -> threading.Thread:
+    """Start building Colab's and Binder's environments in the background (pip waits mostly on downloads and
+    disk, so the CPU-bound tests run meanwhile); the tests' own calls then find them built, or wait on the
+    lock. A failure here is left for those calls to raise."""
+
+    def both():
+        for make in (colab, binder):
+            try:
+                make()
+            except BaseException:  # noqa: B036 (pytest's skip and fail are BaseExceptions; the test reports them)
+                pass
+
+    global _prebuilding
+    _prebuilding = threading.Thread(target=both, name="prebuild-test-envs", daemon=True)
+    _prebuilding.start()
+    return _prebuilding
+
+
+_prebuilding: threading.Thread | None = None
+
+
+def _after_prebuild() -> None:
+    """Wait for ``prebuild``'s thread, if one runs and this is not it: postBuild must not run twice at once."""
+    if _prebuilding is not None and _prebuilding is not threading.current_thread():
+        _prebuilding.join()
 
 
 def environ(python: Path) -> dict[str, str]:

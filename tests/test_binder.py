@@ -19,27 +19,15 @@ import pyenvs
 import pytest
 from pyenvs import REPO
 
-BINDER = REPO / "binder"
+BINDER = pyenvs.BINDER
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 KERNEL_LIMIT_MB = 1800
 TIMEOUT_S = 1500
 
 
-def _binder_python() -> Path:
-    runtime = (BINDER / "runtime.txt").read_text().strip()
-    return pyenvs.need_python(re.fullmatch(r"python-(3\.\d+)", runtime).group(1))
-
-
 @pytest.fixture(scope="module")
 def binder():
-    requirements = str(BINDER / "requirements.txt")
-    env = pyenvs.build("binder", _binder_python(), [
-        ["install", "-r", requirements],  # as repo2docker does: with dependencies, which the pins must hold
-        ["install", "-c", requirements, "nbval==0.11.0", "pytest"],
-    ])  # fmt: skip
-    python = pyenvs.python_of(env)
-    pyenvs.run(["bash", BINDER / "postBuild"], cwd=REPO, env=pyenvs.environ(python))
-    return python
+    return pyenvs.binder()
 
 
 def test_binder_requirements_pin_everything_the_environment_holds(binder):
