@@ -1,9 +1,12 @@
 """The command line: ``python -m vae_tutorial <command> [options]`` (or ``vae-tutorial <command>``).
 
+Commands: ``train`` (a CVAE into a run folder), ``prepare`` (the uint8 cache), ``evaluate`` (a trained
+run, with the judge) and ``verify`` (a data set's files: CelebA, or your own images and CSV).
+
 Each command is two small functions: ``add_<command>(commands)`` declares the sub-parser and its
 options and sets ``handler=run_<command>``; ``run_<command>(args)`` does the work and returns an
 exit status. List the ``add_`` function in ``COMMANDS``. Commands import the heavy modules
-(TensorFlow) inside ``run_``, so ``--help`` stays instant. ``add_settings_options`` and
+(the data pipeline, training) inside ``run_``. ``add_settings_options`` and
 ``settings_from`` give any command the settings' options, derived from their declaration in
 ``settings.py``.
 """
@@ -191,10 +194,10 @@ def add_verify(commands) -> None:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from . import celeba, data, folder
+    from . import celeba, data, folder, folder_verify
 
     if args.data is not None and not celeba.is_present(args.data) and folder.is_present(args.data):
-        report = folder.verify(args.data, check_images=args.images)  # reports on a CSV that settings would refuse
+        report = folder_verify.verify(args.data, check_images=args.images)  # even a CSV settings would refuse
     else:
         report = celeba.verify(data.resolve(settings_from(args)).root, check_md5=args.md5, check_images=args.images)
     print(report)

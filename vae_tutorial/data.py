@@ -15,18 +15,18 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import keras
 import numpy as np
 import pandas as pd
 from PIL import Image
 
 from . import celeba, folder, synthetic
-from .quiet_start import keras_quietly
+from .messages import first_few
 from .settings import DATASETS, Settings, short_path
-
-keras = keras_quietly()
 
 SPLITS = ("train", "valid", "test", "all")
 CROP_FRACTION = 148 / celeba.IMAGE_WIDTH  # the 148-pixel square commonly cut from CelebA's 178-pixel width
+CROPS = {"celeba": "face", "folder": "square"}  # how each kind of data set has its faces cut (``crop_box``)
 
 
 @dataclass(frozen=True)
@@ -86,29 +86,23 @@ def dct_ratio(image_size: int, side: float = CROP_FRACTION * celeba.IMAGE_WIDTH)
 
 class Annotations:
     """What a data set on disk says about its images, whatever its layout: ``kind`` is "celeba"
-    (CelebA's layouts, the synthetic faces too: the face window is cut) or "folder" (your own images:
-    the centre square is cut)."""
+    (CelebA's layouts, the synthetic faces too) or "folder" (your own images); ``crop`` follows from it."""
 
     def __init__(self, root):
         self.root = Path(root)
-        if celeba.is_present(root):
-            layout = celeba.find(root)
-            self.kind, self.images_dir = "celeba", layout.images_dir
-            self.files = (layout.attributes_file, layout.partition_file)
-            self.labels = celeba.load_attributes(layout)
-            return
-        try:
-            found = folder.find(root)
-        except FileNotFoundError:
-            celeba.find(root)  # raises, saying what was looked for
-            raise
-        self.kind, self.images_dir, self.files = "folder", found.images_dir, (found.labels_file,)
-        self.labels, self._split = folder.load(found)
+        self.layout = find(root)
+        self.kind = "folder" if self.layout.kind == "folder" else "celeba"
+        self.images_dir = self.layout.images_dir
+        self.files = tuple(path for path in (self.layout.attributes_file, self.layout.partition_file) if path)
+        if self.kind == "folder":
+            self.labels, self._split = folder.load(self.layout)
+        else:
+            self.labels = celeba.load_attributes(self.layout)
 
     @property
     def crop(self) -> str:
-        """How a face is cut from an image: "face" (CelebA's window) or "square" (the centre square)."""
-        return "face" if self.kind == "celeba" else "square"
+        """How a face is cut from an image (see ``crop_box``)."""
+        return CROPS[self.kind]
 
     def paths(self, rows) -> np.ndarray:
         """The image files of the given rows of the attribute file, as str."""
@@ -118,7 +112,7 @@ class Annotations:
     def split(self) -> pd.Series:
         """The split of each image (loaded on first use)."""
         if not hasattr(self, "_split"):
-            self._split = _partition(self.root, self.labels.index)
+            self._split = _partition(self.layout, self.labels.index)
         return self._split
 
     def check_names(self, names) -> tuple[str, ...]:
@@ -133,6 +127,17 @@ class Annotations:
         return tuple(names)
 
 
+def find(root) -> celeba.Layout:
+    """Where the data set at ``root`` keeps its files: CelebA in any of its layouts, or your own images."""
+    if celeba.is_present(root):
+        return celeba.find(root)
+    try:
+        return folder.find(root)
+    except FileNotFoundError:
+        celeba.find(root)  # raises, saying what was looked for
+        raise
+
+
 @dataclass(frozen=True)
 class Index:
     """The images of one split, in the attribute file's order."""
@@ -141,7 +146,12 @@ class Index:
     rows: np.ndarray  # int64, row of each image in the attribute file (the cache's order)
     conditions: np.ndarray  # float32 (N, A), 0/1
     attributes: tuple[str, ...]
-    crop: str = "face"  # "face": CelebA's window around an aligned face; "square": the centre square
+    kind: str = "celeba"  # the data set's kind (see ``Annotations``)
+
+    @property
+    def crop(self) -> str:
+        """How a face is cut from an image (see ``crop_box``)."""
+        return CROPS[self.kind]
 
 
 def index(root, split: str = "train", attributes=None, limit: int | None = None) -> Index:
@@ -156,22 +166,20 @@ def index(root, split: str = "train", attributes=None, limit: int | None = None)
     if limit is not None:
         rows = rows[:limit]
     if len(rows) == 0:
-        raise ValueError(folder.empty_split_message(root, split) if found.kind == "folder" else
+        raise ValueError(folder.empty_split_message(found.layout, split) if found.kind == "folder" else
                          f"the {split!r} split of {root} holds no images; check {found.files[-1].name}.")
-    return Index(found.paths(rows), rows, frame[list(names)].to_numpy(np.float32)[rows], names, found.crop)
+    return Index(found.paths(rows), rows, frame[list(names)].to_numpy(np.float32)[rows], names, found.kind)
 
 
-def _partition(root, images) -> pd.Series:
+def _partition(layout: celeba.Layout, images) -> pd.Series:
     """The split of each of ``images``; refuses a partition file that leaves some of them out."""
-    partition = celeba.load_partition(root).reindex(images)
+    partition = celeba.load_partition(layout).reindex(images)
     unassigned = images[partition.isna().to_numpy()]
     if len(unassigned):
-        layout = celeba.find(root)
-        first = ", ".join(unassigned[:5]) + (", …" if len(unassigned) > 5 else "")
         raise celeba.CelebAFormatError(
             f"{layout.partition_file} gives no split for {len(unassigned):,} of the {len(images):,} images in "
-            f"{layout.attributes_file.name} ({first}): the file is incomplete. Re-download it (or re-generate the "
-            f"synthetic set); celeba.verify(root) lists every difference.")
+            f"{layout.attributes_file.name} ({first_few(unassigned)}): the file is incomplete. Re-download it (or "
+            f"re-generate the synthetic set); celeba.verify(root) lists every difference.")
     return partition
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-from .quiet_start import keras_quietly
-from .settings import PRECISIONS
+import keras
 
-keras = keras_quietly()
+from .settings import PRECISIONS
 
 
 @dataclass(frozen=True)

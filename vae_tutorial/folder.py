@@ -9,7 +9,7 @@ as 0/1, -1/1 or true/false (yes/no too); an optional ``partition`` column says t
 (or 0/1/2). Without one, a seeded 80/10/10 split is drawn (from 10 images on). Images are read as
 a viewer shows them (``upright_rgb``), centre-cropped to a square and resized; CelebA's face window
 does not apply. How the CSV is read (encodings, separators, quoting) is in ``labels.py``. Errors
-name the file, the line and the fix; ``verify`` reports on a whole folder.
+name the file, the line and the fix; ``folder_verify`` reports on a whole folder.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,8 +25,9 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from tqdm.auto import tqdm
 
 from . import celeba, labels
-from .celeba.images import SHOWN
+from .celeba.images import named
 from .labels import IMAGE_SUFFIXES, FolderFormatError, nfc
+from .messages import first_few
 
 PARTITION_COLUMN = "partition"
 SPLITS = ("train", "valid", "test")
@@ -43,19 +43,10 @@ _ALPHA = ("RGBA", "RGBa", "LA", "La", "PA")
 
 
 @dataclass(frozen=True)
-class ImageFolder:
-    """Where the labels and the images of a folder data set are."""
-
-    root: Path
-    labels_file: Path
-    images_dir: Path
-
-
-@dataclass(frozen=True)
 class Contents:
     """What a folder's CSV says, matched with the files on disk."""
 
-    folder: ImageFolder
+    folder: celeba.Layout
     labels: pd.DataFrame  # 0/1 int8 attributes indexed by each image's name on disk, in the CSV's order
     split: pd.Series  # train/valid/test of each image
     partition_column: str | None  # the CSV's column that gave the split; None: drawn
@@ -72,8 +63,9 @@ def is_present(root) -> bool:
     return True
 
 
-def find(root) -> ImageFolder:
-    """The folder data set at ``root``; raises FileNotFoundError saying what is missing. The images
+def find(root) -> celeba.Layout:
+    """Where the folder data set at ``root`` keeps its CSV (``attributes_file``) and images (kind
+    "folder"); raises FileNotFoundError saying what is missing. The images
     are in ``root`` or the subfolder that holds most of the CSV's names (then most images): a stray
     picture at the top, such as a cover, does not hide them."""
     root = Path(root).expanduser()
@@ -96,7 +88,7 @@ def find(root) -> ImageFolder:
         listed = set()
     best = max(candidates, key=lambda candidate: (len(listed & candidate[1].keys()),
                                                   sum(map(_is_image, candidate[1].values()))))
-    return ImageFolder(root, csvs[0], best[0])
+    return celeba.Layout(root, best[0], csvs[0], None, kind="folder")
 
 
 def _files(folder: Path) -> dict[str, str]:
@@ -114,13 +106,13 @@ def _is_image(name: str) -> bool:
 
 
 def read(root) -> Contents:
-    """What the CSV of the folder data set at ``root`` (a path, or the ``ImageFolder`` that ``find``
+    """What the CSV of the folder data set at ``root`` (a path, or the ``Layout`` that ``find``
     returned) says, matched with the files on disk; raises FolderFormatError for a CSV that cannot be
     read as meant, and leaves missing images to the caller (``load`` refuses them, ``verify`` lists them)."""
-    folder = root if isinstance(root, ImageFolder) else find(root)
+    folder = root if isinstance(root, celeba.Layout) else find(root)
     on_disk = _files(folder.images_dir)
-    table = labels.read(folder.labels_file, frozenset(on_disk))
-    path, header = folder.labels_file, table.header
+    table = labels.read(folder.attributes_file, frozenset(on_disk))
+    path, header = folder.attributes_file, table.header
     if len(header) < 2:
         raise FolderFormatError(f"{path}, line 1: names {len(header)} column: it needs the file names and at least "
                                 f"one attribute column (file,smiling,…); if the values are separated by another "
@@ -159,8 +151,8 @@ def load(root) -> tuple[pd.DataFrame, pd.Series]:
     contents = read(root)
     if contents.missing:
         folder = contents.folder
-        raise FileNotFoundError(f"{len(contents.missing):,} image(s) listed in {folder.labels_file} are not in "
-                                f"{folder.images_dir} ({_first(contents.missing)}): add them, or remove their lines "
+        raise FileNotFoundError(f"{len(contents.missing):,} image(s) listed in {folder.attributes_file} are not in "
+                                f"{folder.images_dir} ({first_few(contents.missing)}): add them, or remove their lines "
                                 f"(python -m vae_tutorial verify --data {folder.root} lists every one).")
     return contents.labels, contents.split
 
@@ -168,10 +160,6 @@ def load(root) -> tuple[pd.DataFrame, pd.Series]:
 def attributes(root) -> tuple[str, ...]:
     """The attribute names of the folder data set at ``root``, in the CSV's order."""
     return tuple(read(root).labels.columns)
-
-
-def _first(names, k: int = 5) -> str:
-    return ", ".join(names[:k]) + (", …" if len(names) > k else "")
 
 
 def _check_names_column(path: Path, columns: pd.DataFrame) -> None:
@@ -228,7 +216,7 @@ def _seeded_split(n: int) -> np.ndarray:
 def empty_split_message(root, split: str) -> str:
     """Why the ``split`` of the folder data set at ``root`` holds no images, and what to do."""
     contents = read(root)
-    path, n = contents.folder.labels_file, len(contents.labels)
+    path, n = contents.folder.attributes_file, len(contents.labels)
     if contents.partition_column is None:
         return (f"{path}: {n} image(s): too few for an automatic 80/10/10 split (at least {MIN_SEEDED_SPLIT} give "
                 f"every split an image); add a {PARTITION_COLUMN!r} column (train/valid/test) or more images.")
@@ -239,12 +227,12 @@ def empty_split_message(root, split: str) -> str:
 def attribute_warnings(root, names=None) -> list[str]:
     """One line for each attribute (all when ``names`` is None) that is constant or nearly so: the
     model cannot learn it, and the judge scores it well by always giving the common answer."""
-    return [line for _, line in _attribute_notes(read(root), names)]
+    return [line for _, line in attribute_notes(read(root), names)]
 
 
-def _attribute_notes(contents: Contents, names=None) -> list[tuple[bool, str]]:
+def attribute_notes(contents: Contents, names=None) -> list[tuple[bool, str]]:
     """(constant, line) for each attribute that ``attribute_warnings`` warns about."""
-    frame, path = contents.labels, contents.folder.labels_file
+    frame, path = contents.labels, contents.folder.attributes_file
     lines = []
     for name in frame.columns if names is None else [n for n in names if n in frame.columns]:
         n, ones = len(frame), int(frame[name].sum())
@@ -315,94 +303,8 @@ def damaged_images(paths, progress: bool = True) -> list[tuple[str, str]]:
 class DamagedImagesError(celeba.DamagedImagesError):
     """Images of your own folder that cannot be read; ``damaged`` lists them."""
 
-    def __init__(self, damaged: list[tuple[str, str]], folder: ImageFolder):
+    def __init__(self, damaged: list[tuple[str, str]], folder: celeba.Layout):
         super().__init__(damaged)
-        named = "; ".join(f"{Path(path).name}: {problem}" for path, problem in damaged[:SHOWN])
-        more = f" and {len(damaged) - SHOWN:,} more" if len(damaged) > SHOWN else ""
-        self.args = (f"{len(damaged):,} damaged image(s) in {folder.images_dir}: {named}{more}. Replace them with "
-                     f"good copies, or remove their lines from {folder.labels_file.name}; python -m vae_tutorial "
+        self.args = (f"{len(damaged):,} damaged image(s) in {folder.images_dir}: {named(damaged)}. Replace them with "
+                     f"good copies, or remove their lines from {folder.attributes_file.name}; python -m vae_tutorial "
                      f"verify --data {folder.root} --images lists them all.",)
-
-
-# ---------------------------------------------------------------------------------------------
-# verify: a report on a whole folder
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    """What :func:`verify` found; ``print()`` it, or test ``ok``."""
-
-    folder: ImageFolder
-    contents: Contents | None  # None: the CSV could not be read
-    labels_problem: str | None  # why the CSV could not be read
-    attributes: tuple[tuple[bool, str], ...]  # (constant, line) of constant or nearly constant attributes
-    damaged: tuple[tuple[str, str], ...] | None = None  # (name, problem); None: not checked
-
-    @property
-    def ok(self) -> bool:
-        constant = any(constant for constant, _ in self.attributes)
-        return not (self.labels_problem or self.contents.missing or self.damaged or constant or self._split_problem)
-
-    @property
-    def _split_problem(self) -> str | None:
-        contents = self.contents
-        if contents is None:
-            return None
-        empty = [s for s in SPLITS if not (contents.split == s).any()]
-        return empty_split_message(contents.folder, empty[0]) if empty else None
-
-    def __str__(self) -> str:
-        folder = self.folder
-        lines = [f"Your own images: labels in {folder.labels_file}, images in {folder.images_dir}"]
-        if self.contents is None:
-            lines.append(f"  {self.labels_problem}")
-        else:
-            lines += self._contents_lines()
-        lines += [f"  {'PROBLEM' if constant else 'WARNING'}: {line}" for constant, line in self.attributes]
-        if self.damaged is None:
-            lines.append("  images not decoded (--images decodes every one)")
-        elif self.damaged:
-            lines.append(f"  damaged images: {len(self.damaged):,}; replace them, or remove their lines from "
-                         f"{folder.labels_file.name}")
-            lines += [f"    {name}: {problem}" for name, problem in self.damaged]
-        else:
-            lines.append("  every listed image on disk can be read")
-        lines.append("All checks passed." if self.ok else "PROBLEMS FOUND (see above).")
-        return "\n".join(lines)
-
-    def _contents_lines(self) -> list[str]:
-        contents, name = self.contents, self.folder.labels_file.name
-        counts = contents.split.value_counts()
-        source = (f"its {contents.partition_column!r} column" if contents.partition_column
-                  else "a seeded 80/10/10 draw")
-        lines = [f"  {name}: {len(contents.labels):,} images, {contents.labels.shape[1]} attribute(s) "
-                 f"({', '.join(contents.labels.columns)}); split from {source}: "
-                 + ", ".join(f"{counts[s]:,} {s}" for s in SPLITS)]
-        if contents.missing:
-            lines.append(f"  missing (listed, not on disk): {len(contents.missing):,} ({_first(contents.missing)}); "
-                         f"add them, or remove their lines from {name}")
-        if contents.unlisted:
-            lines.append(f"  not listed (on disk, not in {name}; not used): {len(contents.unlisted):,} "
-                         f"({_first(contents.unlisted)}); add a line for each to use them")
-        if self._split_problem:
-            lines.append(f"  {self._split_problem}")
-        return lines
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # how IPython/Jupyter shows it
-        printer.text(str(self))
-
-
-def verify(root, check_images: bool = False, progress: bool = True) -> VerifyReport:
-    """Check a folder of your own images: the CSV read as meant, images listed but missing and
-    present but unlisted, constant or nearly constant attributes, and (``check_images``) every listed
-    image on disk read, in parallel."""
-    folder = root if isinstance(root, ImageFolder) else find(root)
-    try:
-        contents = read(folder)
-    except FolderFormatError as error:
-        return VerifyReport(folder, None, str(error), ())
-    damaged = None
-    if check_images:
-        present = [folder.images_dir / name for name in contents.labels.index if name not in contents.missing]
-        damaged = tuple((Path(path).name, problem) for path, problem in damaged_images(present, progress))
-    return VerifyReport(folder, contents, None, tuple(_attribute_notes(contents)), damaged)

@@ -1,10 +1,9 @@
 """Start Keras without TensorFlow's native start-up messages.
 
 TensorFlow's C++ code writes its start-up notes (oneDNN, CUDA probing: "Could not find cuda
-drivers", "failed call to cuInit") straight to the process's stderr, before Python can filter
-them, and since TensorFlow 2.21 ``TF_CPP_MIN_LOG_LEVEL`` no longer silences them. In a notebook they
-land in whichever cell first touches TensorFlow. ``keras_quietly`` imports Keras (and, on its
-TensorFlow backend, probes the GPUs once) with the stderr file descriptor pointed at /dev/null.
+drivers", "failed call to cuInit") straight to the process's stderr, where Python cannot filter them
+and ``TF_CPP_MIN_LOG_LEVEL`` no longer reaches (TensorFlow 2.21). The package's ``__init__`` calls
+``keras_quietly`` once, so every module then imports Keras plainly.
 """
 
 from __future__ import annotations

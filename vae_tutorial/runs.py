@@ -25,13 +25,11 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
+import keras
 import pandas as pd
 
 from . import models
-from .quiet_start import keras_quietly
 from .settings import Settings, short_path
-
-keras = keras_quietly()
 
 MODEL_FILE, HISTORY_FILE, SETTINGS_FILE, NETWORK_FILE = "model.keras", "history.csv", "settings.json", "network.json"
 CHECKPOINT_FILE, CHECKPOINT_INFO_FILE = "checkpoint.weights.h5", "checkpoint.json"

@@ -12,15 +12,13 @@ import importlib.util
 import math
 from pathlib import Path
 
+import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
 from . import data, locking, models, pipeline, plotting, runs, uint8_cache
 from .devices import Devices, choose_precision, find_devices, policy
-from .quiet_start import keras_quietly
 from .settings import Settings, short_path
-
-keras = keras_quietly()
 
 LEARNING_RATE = 1e-3
 VALIDATION_IMAGES = 2048  # held-out faces scored after each epoch (enough for smooth curves)

@@ -18,14 +18,12 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
+import keras
 import numpy as np
 import platformdirs
 
 from . import data, locking
-from .quiet_start import keras_quietly
 from .settings import short_path
-
-keras = keras_quietly()
 
 DIRNAME = "vae_tutorial_cache"
 FORMAT = 3  # bump when the cached faces change for the same files (crop, decoder, rounding)

@@ -9,6 +9,7 @@ from pathlib import Path
 from PIL import Image
 from tqdm.auto import tqdm
 
+from ..messages import first_few
 from .layout import IMAGE_HEIGHT, IMAGE_WIDTH
 
 SHOWN = 10  # damaged images named in an error message
@@ -21,11 +22,14 @@ class DamagedImagesError(ValueError):
     def __init__(self, damaged: list[tuple[str, str]]):
         self.damaged = damaged
         folder = Path(damaged[0][0]).parent
-        named = "; ".join(f"{Path(path).name}: {problem}" for path, problem in damaged[:SHOWN])
-        more = f" and {len(damaged) - SHOWN:,} more" if len(damaged) > SHOWN else ""
-        super().__init__(f"{len(damaged):,} damaged image(s) in {folder}: {named}{more}. Replace them with good "
+        super().__init__(f"{len(damaged):,} damaged image(s) in {folder}: {named(damaged)}. Replace them with good "
                          f"copies (re-download CelebA, or re-generate the synthetic set), or remove their rows from "
                          f"the attribute and partition files; celeba.verify(root, check_images=True) lists them all.")
+
+
+def named(damaged: list[tuple[str, str]]) -> str:
+    """The first damaged images and their problems, for a message."""
+    return first_few((f"{Path(path).name}: {problem}" for path, problem in damaged), SHOWN, "; ")
 
 
 def image_problem(path, size: tuple[int, int] | None = (IMAGE_WIDTH, IMAGE_HEIGHT)) -> str | None:

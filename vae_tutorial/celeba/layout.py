@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..messages import first_few
+
 IMAGE_WIDTH, IMAGE_HEIGHT = 178, 218
 _GET_IT = (
     'To get CelebA: vae_tutorial.celeba.download("{root}") (needs `pip install kagglehub`), '
@@ -19,13 +21,14 @@ class CelebANotFoundError(FileNotFoundError):
 
 @dataclass(frozen=True)
 class Layout:
-    """Where one copy of CelebA keeps its images and annotation files."""
+    """Where a data set keeps its images and annotation files: a copy of CelebA, or (kind "folder")
+    a folder of your own images whose one CSV holds the attributes and any split."""
 
     root: Path  # the folder holding the layout (may be one below the folder the user gave)
     images_dir: Path
     attributes_file: Path
-    partition_file: Path
-    kind: str  # "official", "torchvision" or "kaggle"
+    partition_file: Path | None  # None: the split is in the attributes file, or drawn (your own images)
+    kind: str  # CelebA's "official", "torchvision" or "kaggle" layout, or "folder"
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,7 @@ def _not_found_message(root: Path, folders: list[Path]) -> str:
         where = f"The CelebA folder {root} does not exist." if not root.exists() else f"{root} is not a folder."
         lines = [where, "It should hold one of these layouts (or hold it one folder deeper):"]
     else:
-        subs = [f.name for f in folders[1:]]
-        shown = ", ".join(subs[:6]) + (", …" if len(subs) > 6 else "")
+        shown = first_few([f.name for f in folders[1:]], 6)
         lines = [
             f"No CelebA found in {root}.",
             f"Looked in it and in its sub-folders ({shown or 'it has none'}) for one of these layouts:",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..messages import first_few
 from .annotations import load_attributes, load_partition
 from .images import damaged_images
 from .layout import Layout, as_layout
@@ -76,7 +77,7 @@ class VerifyReport:
             (f"only in {self.layout.attributes_file.name}", self.only_in_attributes),
             (f"only in {self.layout.partition_file.name}", self.only_in_partition),
         ]
-        lines += [f"  {label}: {len(names):,} ({_first(names)})" for label, names in named if names]
+        lines += [f"  {label}: {len(names):,} ({first_few(names)})" for label, names in named if names]
         if not (self.only_in_attributes or self.only_in_partition):
             lines.append("  the attribute and partition files list the same images")
         if self.damaged is None:
@@ -91,10 +92,6 @@ class VerifyReport:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # how IPython/Jupyter shows it
         printer.text(str(self))
-
-
-def _first(names: tuple[str, ...], k: int = 5) -> str:
-    return ", ".join(names[:k]) + (", …" if len(names) > k else "")
 
 
 def verify(root: str | os.PathLike | Layout, check_md5: bool = True, check_images: bool = False,
