@@ -96,6 +96,19 @@ def test_judge_is_cached_in_the_run_folder(root, run_dir, monkeypatch):
             evaluate.load_or_train_judge(run_dir, root, *other)
 
 
+def test_another_run_is_scored_by_the_judge_of_judge_dir(root, cvae, run_dir, tmp_path, monkeypatch):
+    def no_training(*args, **kwargs):
+        raise AssertionError("the judge of judge_dir should have been used")
+
+    monkeypatch.setattr(evaluate, "train_judge", no_training)
+    other = tmp_path / "other_run"
+    other.mkdir()
+    result = evaluate.evaluate(cvae, root, other, ATTRIBUTES, n=4, judge_dir=run_dir)
+    assert result["judge_accuracy"] == json.loads((run_dir / runs.JUDGE_INFO_FILE).read_text())["accuracy"]
+    assert json.loads((other / runs.RESULT_FILE).read_text()) == result  # the result goes to the run scored
+    assert not (other / runs.JUDGE_FILE).exists() and not (other / runs.JUDGE_INFO_FILE).exists()
+
+
 def test_reconstruction_error_is_the_mean_squared_pixel_difference(cvae):
     images = np.random.default_rng(0).random((5, SIZE, SIZE, 3)).astype("float32")
     conditions = np.ones((5, len(ATTRIBUTES)), "float32")
