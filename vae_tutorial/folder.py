@@ -15,14 +15,12 @@ name the file, the line and the fix; ``folder_verify`` reports on a whole folder
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
-from tqdm.auto import tqdm
 
 from . import celeba, labels
 from .celeba.images import named
@@ -291,13 +289,8 @@ def image_problem(path) -> str | None:
 
 
 def damaged_images(paths, progress: bool = True) -> list[tuple[str, str]]:
-    """(path, problem) of every image among ``paths`` that ``image_problem`` rejects, in order;
-    checked in parallel threads (PIL decodes without the GIL)."""
-    paths = [str(p) for p in paths]
-    with ThreadPoolExecutor(os.cpu_count()) as pool:
-        problems = list(tqdm(pool.map(image_problem, paths, chunksize=16), total=len(paths), unit="img",
-                             desc="checking images", disable=not progress or len(paths) < 1000))
-    return [(path, problem) for path, problem in zip(paths, problems) if problem]
+    """(path, problem) of every image among ``paths`` that ``image_problem`` rejects, in order."""
+    return celeba.damaged_images(paths, progress, check=image_problem)
 
 
 class DamagedImagesError(celeba.DamagedImagesError):

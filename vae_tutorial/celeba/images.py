@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from PIL import Image
@@ -50,13 +51,13 @@ def image_problem(path, size: tuple[int, int] | None = (IMAGE_WIDTH, IMAGE_HEIGH
     return None
 
 
-def damaged_images(paths, progress: bool = True, size: tuple[int, int] | None = (IMAGE_WIDTH, IMAGE_HEIGHT)
-                   ) -> list[tuple[str, str]]:
-    """(path, problem) of every image among ``paths`` that ``image_problem`` rejects, in order;
-    checked in parallel threads (PIL decodes without the GIL)."""
+def damaged_images(paths, progress: bool = True, size: tuple[int, int] | None = (IMAGE_WIDTH, IMAGE_HEIGHT),
+                   check=None) -> list[tuple[str, str]]:
+    """(path, problem) of every image among ``paths`` that ``check`` (by default ``image_problem``
+    for ``size``) rejects, in order; checked in parallel threads (PIL decodes without the GIL)."""
+    check = check or partial(image_problem, size=size)
     paths = [str(p) for p in paths]
     with ThreadPoolExecutor(os.cpu_count()) as pool:
-        problems = list(tqdm(pool.map(lambda path: image_problem(path, size), paths, chunksize=64),
-                             total=len(paths), unit="img",
+        problems = list(tqdm(pool.map(check, paths, chunksize=64), total=len(paths), unit="img",
                              desc="checking images", disable=not progress or len(paths) < 1000))
     return [(path, problem) for path, problem in zip(paths, problems) if problem]
