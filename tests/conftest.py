@@ -1,6 +1,8 @@
 
 
 import pyenvs
+import pytest
+from notebook_runs import NotebookRun
 
 
 # --- test ordering ------------------------------------------------------------------------------
@@ -26,3 +28,20 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=rank)  # stable: the order within each group stays
     if not config.option.collectonly and any(rank(item) == 1 for item in items):
         pyenvs.prebuild()
+
+
+@pytest.fixture(scope="session")
+def notebook_runs() -> dict[str, NotebookRun | BaseException]:
+    """Every notebook run by Colab's Python and packages (with the widget and model tests) and by Binder's,
+    both started at once; an environment that could not be made is there as its exception."""
+    runs = {}
+    for name, make, tests in [("colab", pyenvs.colab, ("tests/test_widgets.py", "tests/test_models.py")),
+                              ("binder", pyenvs.binder, ())]:  # fmt: skip
+        try:
+            runs[name] = NotebookRun(make(), tests)
+        except (Exception, pytest.skip.Exception, pytest.fail.Exception) as error:
+            runs[name] = error
+    yield runs
+    for run in runs.values():
+        if isinstance(run, NotebookRun):
+            run.process.kill()

@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-import threading
-from pathlib import Path
 
 import pyenvs
 import pytest
-from pyenvs import REPO
+from notebook_runs import NOTEBOOKS
 
 BINDER = pyenvs.BINDER
-NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 KERNEL_LIMIT_MB = 1800
-TIMEOUT_S = 1500
 
 
 @pytest.fixture(scope="module")
@@ -43,50 +39,14 @@ def test_binder_requirements_pin_everything_the_environment_holds(binder):
     assert not broken, "\n".join(broken)
 
 
-def _peaks(root_pid: int, peaks: dict[int, tuple[str, int]], stop: threading.Event) -> None:
-    """Until ``stop``: the peak resident memory (VmHWM, kB) of every ipykernel below ``root_pid``, by pid."""
-    while not stop.wait(0.5):
-        parents = {}
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-                parents[int(stat.parent.name)] = int(fields[1])
-            except (OSError, IndexError, ValueError):
-                continue
-        for pid in parents:
-            ancestor = parents.get(pid)
-            while ancestor not in (None, 0, 1, root_pid):
-                ancestor = parents.get(ancestor)
-            if ancestor != root_pid:
-                continue
-            try:
-                cmdline = (Path("/proc") / str(pid) / "cmdline").read_text()
-                status = (Path("/proc") / str(pid) / "status").read_text()
-            except OSError:
-                continue
-            if "ipykernel" in cmdline:
-                hwm = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
-                peaks[pid] = (peaks.get(pid, ("", 0))[0] or cmdline, max(hwm, peaks.get(pid, ("", 0))[1]))
-
-
-def test_every_notebook_passes_on_binder_with_kernels_under_the_memory_limit(binder):
-    cmd = [binder, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning",
-           *[str(p.relative_to(REPO)) for p in NOTEBOOKS]]  # fmt: skip
-    peaks: dict[int, tuple[str, int]] = {}
-    stop = threading.Event()
-    process = subprocess.Popen([str(c) for c in cmd], cwd=REPO, env=pyenvs.environ(binder), text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
-    sampler = threading.Thread(target=_peaks, args=(process.pid, peaks, stop), daemon=True)
-    sampler.start()
-    try:
-        output, _ = process.communicate(timeout=TIMEOUT_S)
-    finally:
-        process.kill()
-        stop.set()
-        sampler.join()
-    assert process.returncode == 0, f"on Binder's packages:\n{output[-6000:]}"
-    assert len(peaks) == len(NOTEBOOKS), f"expected one kernel per notebook, saw {len(peaks)}"
-    megabytes = [kb / 1024 for _, kb in peaks.values()]  # in the order the kernels started
+def test_every_notebook_passes_on_binder_with_kernels_under_the_memory_limit(notebook_runs):
+    run = notebook_runs["binder"]
+    if isinstance(run, BaseException):
+        raise run
+    output = run.output()
+    assert run.process.returncode == 0, f"on Binder's packages:\n{output[-6000:]}"
+    megabytes = run.kernel_peaks_mb()
+    assert len(megabytes) == len(NOTEBOOKS), f"expected one kernel per notebook, saw {len(megabytes)}"
     shown = ", ".join(f"{p.stem[:2]} {mb:.0f} MB" for p, mb in zip(NOTEBOOKS, megabytes))
     print(f"kernel peaks on Binder's packages: {shown}")
     assert max(megabytes) < KERNEL_LIMIT_MB, f"a kernel passed {KERNEL_LIMIT_MB} MB: {shown}"

@@ -21,18 +21,16 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import subprocess
 
 import pyenvs
 import pytest
+from notebook_runs import NOTEBOOKS
 from packaging.requirements import Requirement
 from packaging.version import Version
 from pyenvs import REPO
 
 CURRENT = pyenvs.COLAB_CONSTRAINTS
 RUNTIME_2026_07 = CURRENT.with_name("constraints-2026.07.txt")
-NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-NOTEBOOK_TIMEOUT_S = 1500
 
 
 def setup_install_args() -> list[str]:
@@ -97,15 +95,15 @@ def test_package_requirements_are_all_met_by_colab(colab):
         assert Version(have[name]) in requirement.specifier, f"Colab's {name} {have[name]} does not meet {requirement}"
 
 
-def test_tutorial_passes_its_widget_model_and_notebook_tests_on_colab_versions(colab):
+def test_tutorial_passes_its_widget_model_and_notebook_tests_on_colab_versions(notebook_runs):
     """The widget and model tests and every notebook (nbval), run by Colab's Python and packages."""
-    cmd = [colab, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning",
-           "tests/test_widgets.py", "tests/test_models.py", *[str(p.relative_to(REPO)) for p in NOTEBOOKS]]  # fmt: skip
-    done = subprocess.run([str(c) for c in cmd], cwd=REPO, env=pyenvs.environ(colab), capture_output=True, text=True,
-                          timeout=NOTEBOOK_TIMEOUT_S)  # fmt: skip
-    summary = done.stdout.strip().splitlines()[-1:] if done.stdout.strip() else []
-    assert done.returncode == 0, f"on Colab's versions: {summary}\n{(done.stdout + done.stderr)[-6000:]}"
-    assert re.search(r"\b\d+ passed\b", done.stdout) and " skipped" not in summary[0], summary
+    run = notebook_runs["colab"]
+    if isinstance(run, BaseException):
+        raise run
+    output = run.output()
+    summary = output.strip().splitlines()[-1:] or [""]
+    assert run.process.returncode == 0, f"on Colab's versions: {summary}\n{output[-6000:]}"
+    assert re.search(r"\b\d+ passed\b", summary[0]) and " skipped" not in summary[0], summary
 
 
 def test_package_resolves_with_colab_2026_07_versions_changing_none():
