@@ -30,10 +30,6 @@ class Devices:
         return self.platform == "gpu"
 
     @property
-    def kind(self) -> str:
-        return self.platform
-
-    @property
     def best_precision(self) -> str:
         """bfloat16 maths on TPUs and on Ampere and newer GPUs (compute capability ≥ 8: A100, L4, H100),
         float16 on Volta and Turing (V100, T4: tensor cores, no bfloat16), float32 on a CPU or an older GPU."""

@@ -1,15 +1,10 @@
 """An autoencoder, a VAE and a conditional VAE (CVAE) for faces, in pure Keras 3.
 
-This module imports ``keras`` only — never ``tensorflow`` — so the same models run on the
-TensorFlow, JAX and PyTorch backends. All three models share one pair of builders:
-
-* ``build_encoder`` — images (and, for the CVAE, conditions) → a code ``z``; for the VAE and CVAE
-  also the mean and log-variance of the distribution ``z`` is drawn from;
-* ``build_decoder`` — ``z`` (and conditions) → images in [0, 1].
-
-Two architectures, each an encoder body and a decoder body in ``NETWORKS``: ``"article"`` is the seed
-article's network (two convolutions with pooling, a small latent); ``"deep"`` stacks strided
-convolutions with batch normalisation, as common CelebA VAEs do.
+It imports ``keras`` only, never ``tensorflow``, so the models run on the TensorFlow, JAX and PyTorch
+backends. All three share ``build_encoder`` (images, and conditions for the CVAE → a code ``z``; for the VAE
+and CVAE also the mean and log-variance ``z`` is drawn from) and ``build_decoder`` (``z``, and conditions →
+images in [0, 1]). ``NETWORKS`` holds an encoder body and a decoder body per architecture: ``"article"``, the
+seed article's (two convolutions with pooling), and ``"deep"`` (strided convolutions, batch normalisation).
 """
 
 from __future__ import annotations
@@ -248,18 +243,13 @@ class Autoencoder(keras.Model):
         return terms["reconstruction"]
 
     def get_config(self):
-        return {
-            "name": self.name,
-            "encoder": keras.saving.serialize_keras_object(self.encoder),
-            "decoder": keras.saving.serialize_keras_object(self.decoder),
-        }
+        return {"name": self.name, "encoder": keras.saving.serialize_keras_object(self.encoder),
+                "decoder": keras.saving.serialize_keras_object(self.decoder)}
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for part in ("encoder", "decoder"):
-            config[part] = keras.saving.deserialize_keras_object(config[part])
-        return cls(**config)
+        parts = {part: keras.saving.deserialize_keras_object(config[part]) for part in ("encoder", "decoder")}
+        return cls(**{**config, **parts})
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -290,27 +280,26 @@ class VAE(Autoencoder):
         return {**super().get_config(), "beta": self.beta}
 
 
+def _build(model_class, n_conditions: int, image_size: int, latent_dim: int, architecture: str,
+           seed: int | None, variational: bool = True, **kwargs):
+    """A ``model_class`` around a new encoder and decoder. ``seed`` given: Keras' random state is seeded
+    first (``keras.utils.set_random_seed``), so the weights and the sampling noise are reproducible."""
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    encoder = build_encoder(image_size, latent_dim, n_conditions, architecture, variational)
+    return model_class(encoder, build_decoder(image_size, latent_dim, n_conditions, architecture), **kwargs)
+
+
 def build_autoencoder(image_size: int = 64, latent_dim: int = 16, architecture: str = "article",
                       seed: int | None = None) -> Autoencoder:
     """A plain autoencoder: a deterministic code, reconstruction loss only."""
-    _seed(seed)
-    return Autoencoder(
-        build_encoder(image_size, latent_dim, 0, architecture, variational=False),
-        build_decoder(image_size, latent_dim, 0, architecture),
-        name="autoencoder",
-    )
+    return _build(Autoencoder, 0, image_size, latent_dim, architecture, seed, variational=False, name="autoencoder")
 
 
 def build_vae(image_size: int = 64, latent_dim: int = 16, architecture: str = "article", beta: float = 1.0,
               seed: int | None = None) -> VAE:
     """A variational autoencoder without conditions."""
-    _seed(seed)
-    return VAE(
-        build_encoder(image_size, latent_dim, 0, architecture),
-        build_decoder(image_size, latent_dim, 0, architecture),
-        beta=beta,
-        name="vae",
-    )
+    return _build(VAE, 0, image_size, latent_dim, architecture, seed, beta=beta, name="vae")
 
 
 def build_cvae(image_size: int = 64, latent_dim: int = 16, *, n_conditions: int, architecture: str = "article",
@@ -319,20 +308,7 @@ def build_cvae(image_size: int = 64, latent_dim: int = 16, *, n_conditions: int,
     ``[z, conditions]`` → images. ``n_conditions`` is the number of attributes (0/1 each)."""
     if n_conditions < 1:
         raise ValueError(f"n_conditions={n_conditions}: a conditional VAE needs at least one attribute.")
-    _seed(seed)
-    return VAE(
-        build_encoder(image_size, latent_dim, n_conditions, architecture),
-        build_decoder(image_size, latent_dim, n_conditions, architecture),
-        beta=beta,
-        name="cvae",
-    )
-
-
-def _seed(seed: int | None) -> None:
-    """``seed`` given: seed Keras' random state (``keras.utils.set_random_seed``) so that the model
-    built next has reproducible weights and sampling noise; None: leave it as it is."""
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
+    return _build(VAE, n_conditions, image_size, latent_dim, architecture, seed, beta=beta, name="cvae")
 
 
 # ---------------------------------------------------------------------------------------------

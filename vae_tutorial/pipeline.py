@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import math
 import os
-import sys
-import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,17 +31,6 @@ def installed() -> bool:
         return importlib.util.find_spec("tensorflow") is not None
     except ImportError:  # a finder that refuses it
         return False
-
-
-def steady(dataset: tf.data.Dataset) -> tf.data.Dataset:
-    """``dataset`` without tf.data's autotuner: its ``AUTOTUNE`` maps then run on all cores (up to 16)
-    from the start, where the autotuner, starting again every epoch, leaves them idle at first in
-    short epochs (measured: benchmarks/README.md)."""
-    import tensorflow as tf
-
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    return dataset.with_options(options)
 
 
 def face_window(image_size: int) -> list[int]:
@@ -71,10 +57,9 @@ def _face_decoder(image_size: int):
 
 
 def _batch_resizer(image_size: int, scale: float):
-    """A TensorFlow function on a batch: (faces, JPEG sizes, paths) → the faces area-resized to
-    (S, S) and multiplied by ``scale``, float32. Fails naming the first image that is not CelebA-sized
-    (its window would not be the face). One resize per batch spares the per-image ops of one per image,
-    and area averaging antialiases the small downscale (< 2×) that ``dct_ratio`` leaves; benchmarks/README.md."""
+    """A TensorFlow function on a batch: (faces, JPEG sizes, paths) → the faces area-resized to (S, S)
+    in one step (area averaging antialiases what ``dct_ratio`` leaves) and multiplied by ``scale``, float32.
+    Fails naming the first image that is not CelebA-sized (its window would not be the face)."""
     import tensorflow as tf
 
     expected = tf.constant([celeba.IMAGE_HEIGHT, celeba.IMAGE_WIDTH])
@@ -127,32 +112,6 @@ def _faces(dataset, image_size: int, batch_size: int, scale: float, drop_remaind
                      num_parallel_calls=tf.data.AUTOTUNE)
 
 
-def _aligned_empty(shape, dtype, alignment: int = 64) -> np.ndarray:
-    """An uninitialised array starting on an ``alignment``-byte boundary: TensorFlow takes such a
-    ``numpy_function`` result as it is, where it copies a less aligned one (see benchmarks/README.md)."""
-    nbytes = math.prod(shape) * np.dtype(dtype).itemsize
-    buffer = np.empty(nbytes + alignment, np.uint8)
-    start = -buffer.ctypes.data % alignment
-    return buffer[start:start + nbytes].view(dtype).reshape(shape)
-
-
-class _Buffers:
-    """Aligned float32 arrays for the cached pipeline's batches, each handed out again once TensorFlow
-    has let go of it: a fresh array per batch makes the kernel clear its pages, which costs as much CPU
-    time as filling it (measured: benchmarks/README.md). The ``keep`` newest arrays are kept."""
-
-    def __init__(self, keep: int = 8):
-        self.keep, self.arrays, self.lock = keep, [], threading.Lock()
-
-    def get(self, shape) -> np.ndarray:
-        with self.lock:
-            for array in self.arrays:
-                if array.shape == shape and sys.getrefcount(array) == 3:  # the list, `array` and the call
-                    return array
-            self.arrays = [*self.arrays[-(self.keep - 1):], _aligned_empty(shape, np.float32)]
-            return self.arrays[-1]
-
-
 def make_dataset(root, split: str = "train", image_size: int = 64, batch_size: int = 64, attributes=None,
                  shuffle: bool = True, seed: int = 0, cache: bool = False, drop_remainder: bool = False,
                  limit: int | None = None, cache_dir=None) -> tf.data.Dataset:
@@ -171,7 +130,7 @@ def make_dataset(root, split: str = "train", image_size: int = 64, batch_size: i
         dataset = _cached_batches(idx, images, batch_size, shuffle, seed, drop_remainder)
     else:
         dataset = _jpeg_batches(idx, image_size, batch_size, shuffle, seed, drop_remainder)
-    return steady(dataset.prefetch(tf.data.AUTOTUNE))
+    return dataset.prefetch(tf.data.AUTOTUNE)
 
 
 def _jpeg_batches(idx: Index, image_size: int, batch_size: int, shuffle: bool, seed: int, drop_remainder: bool):
@@ -190,15 +149,11 @@ def _cached_batches(idx: Index, images: np.ndarray, batch_size: int, shuffle: bo
     batched, and each batch of rows is read and scaled to [0, 1] in one numpy step."""
     import tensorflow as tf
 
-    buffers = _Buffers()
     shapes = (None, *images.shape[1:]), (None, len(idx.attributes))
 
     def gather(rows):
         rows = np.sort(rows)  # batches are random anyway; sorted reads are kinder to the disk
-        batch = images[idx.rows[rows]]
-        floats = buffers.get(batch.shape)
-        np.multiply(batch, np.float32(1 / 255), out=floats)  # to [0, 1] in one pass
-        return floats, idx.conditions[rows]
+        return np.multiply(images[idx.rows[rows]], np.float32(1 / 255), dtype=np.float32), idx.conditions[rows]
 
     def load(rows):
         batch = tf.numpy_function(gather, [rows], (tf.float32, tf.float32))
@@ -231,7 +186,7 @@ def uint8_faces(root, paths, crop: str, image_size: int, start: int, chunk: int)
 
     faces = _faces(tf.data.Dataset.from_tensor_slices(paths[start:]), image_size, 256, 1.0, crop=crop)
     # area averages stay within [0, 255], so adding 0.5 and truncating rounds them
-    dataset = steady(faces.map(lambda x: tf.cast(x + 0.5, tf.uint8)).rebatch(chunk).prefetch(2))
+    dataset = faces.map(lambda x: tf.cast(x + 0.5, tf.uint8)).rebatch(chunk).prefetch(2)
     with naming_damaged_images(root, "all", start):
         for batch in dataset:
             yield batch.numpy()

@@ -22,11 +22,9 @@ from .settings import Settings, short_path
 
 LEARNING_RATE = 1e-3
 VALIDATION_IMAGES = 2048  # held-out faces scored after each epoch (enough for smooth curves)
-# Measured speed of the reader's own path (``train``: its data feed, ``fit`` and callbacks) as (image size,
-# images/s), keyed by (device: "cpu" or a GPU's name, architecture); time grows with the number of pixels.
-# Only for the estimate printed before training; where each was measured: benchmarks/README.md. No GPU
-# figure of this path is measured yet, so on a GPU no time is estimated.
-SPEED = {("cpu", "article"): (32, 650), ("cpu", "deep"): (32, 180)}
+# Images/s of ``train`` on a CPU at 32 px, per architecture: only for the rough time printed before
+# training (measured by benchmarks/reader_speed.py; see benchmarks/README.md). No GPU is listed yet.
+CPU_SPEED = {"article": 650, "deep": 180}
 # Keras' TensorBoard callback writes its logs with TensorFlow, whatever the backend
 _HAS_TENSORBOARD = pipeline.installed() and importlib.util.find_spec("tensorboard") is not None
 VERBOSE = {"bar": 1, "epochs": 2, "none": 0}  # progress → Keras' verbose mode
@@ -38,24 +36,12 @@ CPU_PATIENCE_S = 3600  # on a CPU, a run estimated longer than this gets a warni
 
 
 def estimate_seconds(images: int, epochs: int, settings: Settings, devices: Devices) -> float | None:
-    """A rough training time from the measured speeds in ``SPEED``; None where this path was never
-    measured on such a device."""
-    device = "cpu" if devices.kind == "cpu" else devices.gpu_name or devices.kind
-    measured = next((value for (name, architecture), value in SPEED.items()
-                     if architecture == settings.architecture and (name == device or name != "cpu" and name in device)),
-                    None)
-    if measured is None:
+    """A rough training time from ``CPU_SPEED`` (time grows with the number of pixels); None on a
+    device where this path was not measured."""
+    speed = CPU_SPEED.get(settings.architecture) if devices.platform == "cpu" else None
+    if speed is None:
         return None
-    size, speed = measured
-    return images * epochs * (settings.image_size / size) ** 2 / (speed * len(devices.names))
-
-
-def gpu_estimates(images: int, epochs: int, settings: Settings) -> dict[str, float]:
-    """The training time of these settings on each GPU on which the reader's path was measured
-    (``SPEED``): {"H100": seconds, …}; empty while none was."""
-    names = sorted({name for name, architecture in SPEED if name != "cpu" and architecture == settings.architecture})
-    return {name: estimate_seconds(images, epochs, settings, Devices(("GPU:0",), "gpu", gpu_name=name))
-            for name in names}
+    return images * epochs * (settings.image_size / 32) ** 2 / (speed * len(devices.names))
 
 
 def format_duration(seconds: float | None) -> str:
@@ -284,7 +270,7 @@ def _report(settings, root, run_dir, devices, model, n_images, limit, finished, 
     left = settings.epochs - finished
     seconds = estimate_seconds(n_images, left, settings, devices)
     device = ", ".join(devices.names) + (f" ({devices.gpu_name})" if devices.gpu_name else "")
-    device += "" if devices.kind != "cpu" else " (no GPU found)"
+    device += "" if devices.platform != "cpu" else " (no GPU found)"
     xla = "on" if model.jit_compile else "off"
     print(f"Training a conditional VAE: {settings.architecture} architecture, {settings.image_size}×"
           f"{settings.image_size} px, {settings.latent_dim}-number latent, beta={settings.beta}, "
@@ -297,7 +283,7 @@ def _report(settings, root, run_dir, devices, model, n_images, limit, finished, 
     print(f"  rough time      {format_duration(seconds)}")
     print(f"  run folder      {short_path(run_dir)}"
           + ("" if _HAS_TENSORBOARD else " (no TensorBoard logs: pip install tensorboard to have them)"))
-    if devices.kind == "cpu" and seconds > CPU_PATIENCE_S:
+    if devices.platform == "cpu" and seconds > CPU_PATIENCE_S:
         subset = max(settings.batch_size, int(n_images * CPU_PATIENCE_S / seconds) // 1000 * 1000)
         print(f"WARNING: on this CPU the run takes about {format_duration(seconds)}. Train on a subset with "
               f"--limit {subset} (about an hour), or use a GPU (e.g. Colab).")
