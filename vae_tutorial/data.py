@@ -1,7 +1,10 @@
 """Faces for the models, the readable way: which data set, which images, one face at a time.
 
-* ``resolve`` — the data set the settings ask for (CelebA, or the synthetic faces made on first use);
-* ``index`` — the files, attribute-file rows and 0/1 conditions of a split;
+A data set is three things: ``Source`` (its name and folder: what ``resolve`` returns for the
+settings), ``Annotations`` (what its files say: labels, split, and its ``kind``, "celeba" or "folder",
+from which the way a face is cut follows) and ``Index`` (the images and 0/1 conditions of one split,
+from ``index``). Where the files lie is a ``celeba.Layout`` (``find``).
+
 * ``load_face`` and ``FaceSequence`` — a small ``keras.utils.PyDataset`` that opens each JPEG with
   PIL when its batch is asked for (the seed article's memory-efficient generator);
 * the geometry every way in shares (``crop_box``: the centre square around the face).

@@ -20,7 +20,7 @@ ENV_PREFIX = "VAE_TUTORIAL_"
 DATASETS = ("auto", "synthetic", "celeba")
 ARCHITECTURES = ("article", "deep")  # the seed article's network, and a deeper one for GPUs
 DEFAULT_ATTRIBUTES = ("Smiling", "Eyeglasses", "Male", "Wearing_Hat", "Blond_Hair", "Black_Hair")
-# Training's Keras dtype policies; auto: the device's best (training.Devices.best_precision)
+# Training's Keras dtype policies; auto: the device's best (devices.Devices.best_precision)
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 # Named sets of settings: applied above the defaults, below environment variables and keywords.
 PRESETS = {
