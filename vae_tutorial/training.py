@@ -24,7 +24,7 @@ LEARNING_RATE = 1e-3
 VALIDATION_IMAGES = 2048  # held-out faces scored after each epoch (enough for smooth curves)
 # Images/s of ``train`` on a CPU at 32 px, per architecture: only for the rough time printed before
 # training (measured by benchmarks/reader_speed.py; see benchmarks/README.md). No GPU is listed yet.
-CPU_SPEED = {"article": 650, "deep": 180}
+SPEED = {"article": 650, "deep": 180}
 # Keras' TensorBoard callback writes its logs with TensorFlow, whatever the backend
 _HAS_TENSORBOARD = pipeline.installed() and importlib.util.find_spec("tensorboard") is not None
 VERBOSE = {"bar": 1, "epochs": 2, "none": 0}  # progress → Keras' verbose mode
@@ -36,9 +36,9 @@ CPU_PATIENCE_S = 3600  # on a CPU, a run estimated longer than this gets a warni
 
 
 def estimate_seconds(images: int, epochs: int, settings: Settings, devices: Devices) -> float | None:
-    """A rough training time from ``CPU_SPEED`` (time grows with the number of pixels); None on a
+    """A rough training time from ``SPEED`` (time grows with the number of pixels); None on a
     device where this path was not measured."""
-    speed = CPU_SPEED.get(settings.architecture) if devices.platform == "cpu" else None
+    speed = SPEED.get(settings.architecture) if devices.platform == "cpu" else None
     if speed is None:
         return None
     return images * epochs * (settings.image_size / 32) ** 2 / (speed * len(devices.names))
