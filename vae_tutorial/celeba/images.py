@@ -1,4 +1,4 @@
-"""Check that images decode as the pipeline needs them: complete, and for CelebA's layout 178×218 JPEGs."""
+"""Check that CelebA's images are complete 178×218 JPEGs, in parallel (the scan also serves ``folder.py``)."""
 
 from __future__ import annotations
 
@@ -33,14 +33,13 @@ def named(damaged: list[tuple[str, str]]) -> str:
     return first_few((f"{Path(path).name}: {problem}" for path, problem in damaged), SHOWN, "; ")
 
 
-def image_problem(path, size: tuple[int, int] | None = (IMAGE_WIDTH, IMAGE_HEIGHT)) -> str | None:
-    """What is wrong with one image for the pipeline, or None when it decodes: a JPEG of ``size``
-    (width, height) for CelebA's layout; with ``size=None`` (your own images) a JPEG or PNG of any size."""
+def image_problem(path, size: tuple[int, int] = (IMAGE_WIDTH, IMAGE_HEIGHT)) -> str | None:
+    """What keeps one image from being a complete JPEG of ``size`` (width, height), or None."""
     try:
         with Image.open(path) as image:
-            if image.format not in (("JPEG",) if size else ("JPEG", "PNG")):
-                return f"not a {'JPEG' if size else 'JPEG or PNG'} but {image.format}"
-            if size and image.size != size:
+            if image.format != "JPEG":
+                return f"not a JPEG but {image.format}"
+            if image.size != size:
                 return f"{image.size[0]}×{image.size[1]} pixels, not {size[0]}×{size[1]}"
             image.draft("RGB", (image.size[0] // 8, image.size[1] // 8))  # all of the data, an eighth of the work
             image.load()
@@ -51,7 +50,7 @@ def image_problem(path, size: tuple[int, int] | None = (IMAGE_WIDTH, IMAGE_HEIGH
     return None
 
 
-def damaged_images(paths, progress: bool = True, size: tuple[int, int] | None = (IMAGE_WIDTH, IMAGE_HEIGHT),
+def damaged_images(paths, progress: bool = True, size: tuple[int, int] = (IMAGE_WIDTH, IMAGE_HEIGHT),
                    check=None) -> list[tuple[str, str]]:
     """(path, problem) of every image among ``paths`` that ``check`` (by default ``image_problem``
     for ``size``) rejects, in order; checked in parallel threads (PIL decodes without the GIL)."""
