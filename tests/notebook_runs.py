@@ -1,13 +1,15 @@
 """Every notebook executed by nbval in Colab's and Binder's environments, both runs at once.
 
-Each run is a pytest subprocess of that environment's Python (``pyenvs.environ``: the checkout, a fresh data
-folder). The two start together, so their single-threaded stretches (kernel starts, imports, plots) overlap
-on the two CPU cores; a sampler records the peak resident memory (``VmHWM``) of every kernel below each run.
+Each run is a pytest subprocess of that environment's Python (``pyenvs.environ``: the checkout and the
+environment's own data folder, with no trained run left from an earlier test session). The two start
+together, so their single-threaded stretches (kernel starts, imports, plots) overlap on the two CPU cores;
+a sampler records the peak resident memory (``VmHWM``) of every kernel below each run.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import threading
 from pathlib import Path
@@ -23,6 +25,7 @@ class NotebookRun:
     """``pytest [tests] <every notebook>`` by ``python``, started at once in the background."""
 
     def __init__(self, python: Path, tests: tuple[str, ...] = ()):
+        shutil.rmtree(pyenvs.data_dir(python) / "runs", ignore_errors=True)  # train from scratch, as a new runtime
         cmd = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning",
                *tests, *[p.relative_to(REPO) for p in NOTEBOOKS]]  # fmt: skip
         self.process = subprocess.Popen([str(c) for c in cmd], cwd=REPO, env=pyenvs.environ(python), text=True,

@@ -195,11 +195,16 @@ def _after_prebuild() -> None:
         _prebuilding.join()
 
 
+def data_dir(python: Path) -> Path:
+    """The data folder of an environment of this module (its faces, caches and trained runs)."""
+    return python.parent.parent / "data"
+
+
 def environ(python: Path) -> dict[str, str]:
     """Environment variables for running the checkout with ``python`` (an environment of this module): the
     package from the checkout, that environment's own data folder (a fresh runtime's) and kernels only."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VAE_TUTORIAL_", "VIRTUAL_ENV", "PYTHON"))}
-    data = python.parent.parent / "data"
+    data = data_dir(python)
     env.update(PYTHONPATH=str(REPO), VAE_TUTORIAL_DATA_DIR=str(data), JUPYTER_DATA_DIR=str(data / "jupyter"),
                PATH=f"{python.parent}{os.pathsep}{env.get('PATH', '')}")  # fmt: skip
     return env
