@@ -203,7 +203,7 @@ def naming_damaged_images(root, split: str = "all", start: int = 0):
         yield
     except (tf.errors.InvalidArgumentError, tf.errors.NotFoundError, tf.errors.DataLossError, tf.errors.UnknownError):
         idx = index(root, split, attributes=[])
-        if idx.crop == "square":  # your own images, read by data.load_face
+        if idx.kind == "folder":  # your own images, read by data.load_face
             damaged = folder.damaged_images(idx.paths[start:])
             if damaged:
                 raise folder.DamagedImagesError(damaged, folder.find(root)) from None
