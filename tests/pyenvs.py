@@ -9,6 +9,7 @@ in the user cache folder. A lock lets two test processes share one build.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -118,6 +119,22 @@ def python_of(env: Path) -> Path:
     return env / "bin" / "python"
 
 
+def once(make):
+    """``make()`` done once per test session, whichever thread asks first (the others wait for it); a failure
+    is not kept, so the next call tries again and reports it."""
+    lock = threading.Lock()
+    done: list[Path] = []
+
+    @functools.wraps(make)
+    def made() -> Path:
+        with lock:
+            if not done:
+                done.append(make())
+            return done[0]
+
+    return made
+
+
 # --- Google Colab's current runtime ------------------------------------------------------------
 
 COLAB_CONSTRAINTS = REPO / "tests" / "colab" / "constraints-current.txt"
@@ -125,11 +142,11 @@ COLAB_CONSTRAINTS = REPO / "tests" / "colab" / "constraints-current.txt"
 COLAB_TEST_EXTRAS = ["nbval==0.11.0", "coverage==7.18.0"]
 
 
+@once
 def colab() -> Path:
     """The Python of an environment at Colab's current versions (pyenv's newest 3.13 and Colab's own pip), built as
     Colab's image is: each package of the constraints file as pinned, none resolved (Colab itself lacks some
     dependencies its packages declare, such as IPython's jedi), then nbval; without vae_tutorial."""
-    _after_prebuild()
     python = need_python("3.13")
     env = build("colab", python, [
         ["install", f"pip=={pins(COLAB_CONSTRAINTS)['pip']}"],
@@ -147,13 +164,13 @@ def colab() -> Path:
 BINDER = REPO / "binder"
 
 
+@once
 def binder() -> Path:
     """The Python of an environment as repo2docker builds Binder's: ``binder/runtime.txt``'s Python, ``pip install
     -r binder/requirements.txt`` (with dependencies, which the pins must hold), nbval and pytest constrained by
     the pins; then ``binder/postBuild``."""
     import pytest
 
-    _after_prebuild()
     runtime = (BINDER / "runtime.txt").read_text().strip()
     version = re.fullmatch(r"python-(3\.\d+)", runtime)
     if not version:
@@ -170,8 +187,8 @@ def binder() -> Path:
 
 def prebuild() -> threading.Thread:
     """Start building Colab's and Binder's environments in the background (pip waits mostly on downloads and
-    disk, so the CPU-bound tests run meanwhile); the tests' own calls then find them built, or wait on the
-    lock. A failure here is left for those calls to raise."""
+    disk, so the CPU-bound tests run meanwhile); the tests' own calls then get them from ``once``. A failure
+    here is left for those calls to raise."""
 
     def both():
         for make in (colab, binder):
@@ -180,19 +197,9 @@ def prebuild() -> threading.Thread:
             except BaseException:  # noqa: B036 (pytest's skip and fail are BaseExceptions; the test reports them)
                 pass
 
-    global _prebuilding
-    _prebuilding = threading.Thread(target=both, name="prebuild-test-envs", daemon=True)
-    _prebuilding.start()
-    return _prebuilding
-
-
-_prebuilding: threading.Thread | None = None
-
-
-def _after_prebuild() -> None:
-    """Wait for ``prebuild``'s thread, if one runs and this is not it: postBuild must not run twice at once."""
-    if _prebuilding is not None and _prebuilding is not threading.current_thread():
-        _prebuilding.join()
+    thread = threading.Thread(target=both, name="prebuild-test-envs", daemon=True)
+    thread.start()
+    return thread
 
 
 def data_dir(python: Path) -> Path:

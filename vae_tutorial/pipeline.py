@@ -208,7 +208,7 @@ def naming_damaged_images(root, split: str = "all", start: int = 0):
             if damaged:
                 raise folder.DamagedImagesError(damaged, folder.find(root)) from None
             raise
-        damaged = celeba.damaged_images(idx.paths[start:], size=(celeba.IMAGE_WIDTH, celeba.IMAGE_HEIGHT))
+        damaged = celeba.damaged_images(idx.paths[start:])
         if not damaged:
             raise
         raise celeba.DamagedImagesError(damaged) from None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from pathlib import Path
 
 from PIL import Image
@@ -50,11 +49,9 @@ def image_problem(path, size: tuple[int, int] = (IMAGE_WIDTH, IMAGE_HEIGHT)) -> 
     return None
 
 
-def damaged_images(paths, progress: bool = True, size: tuple[int, int] = (IMAGE_WIDTH, IMAGE_HEIGHT),
-                   check=None) -> list[tuple[str, str]]:
-    """(path, problem) of every image among ``paths`` that ``check`` (by default ``image_problem``
-    for ``size``) rejects, in order; checked in parallel threads (PIL decodes without the GIL)."""
-    check = check or partial(image_problem, size=size)
+def damaged_images(paths, progress: bool = True, check=image_problem) -> list[tuple[str, str]]:
+    """(path, problem) of every image among ``paths`` that ``check`` (by default CelebA's ``image_problem``)
+    rejects, in order; checked in parallel threads (PIL decodes without the GIL)."""
     paths = [str(p) for p in paths]
     with ThreadPoolExecutor(os.cpu_count()) as pool:
         problems = list(tqdm(pool.map(check, paths, chunksize=64), total=len(paths), unit="img",
