@@ -6,7 +6,7 @@ run, with the judge) and ``verify`` (a data set's files: CelebA, or your own ima
 Each command is two small functions: ``add_<command>(commands)`` declares the sub-parser and its
 options and sets ``handler=run_<command>``; ``run_<command>(args)`` does the work and returns an
 exit status. List the ``add_`` function in ``COMMANDS``. Commands import the heavy modules
-(the data pipeline, training) inside ``run_``. ``add_settings_options`` and
+(the data pipeline, training, Keras) inside ``run_``, so ``--help`` stays instant. ``add_settings_options`` and
 ``settings_from`` give any command the settings' options, derived from their declaration in
 ``settings.py``.
 """

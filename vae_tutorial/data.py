@@ -18,13 +18,13 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import keras
 import numpy as np
 import pandas as pd
 from PIL import Image
 
 from . import celeba, folder, synthetic
 from .messages import first_few
+from .quiet_start import keras
 from .settings import DATASETS, Settings, short_path
 
 SPLITS = ("train", "valid", "test", "all")

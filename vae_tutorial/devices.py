@@ -10,8 +10,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-import keras
-
+from .quiet_start import keras
 from .settings import PRECISIONS
 
 

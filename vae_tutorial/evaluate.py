@@ -19,11 +19,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import keras
 import numpy as np
 import pandas as pd
 
 from . import data, models, pipeline, runs
+from .quiet_start import keras
 from .settings import short_path
 
 HELD_OUT = 2000  # at most this many test faces are scored

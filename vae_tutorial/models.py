@@ -9,9 +9,11 @@ seed article's (two convolutions with pooling), and ``"deep"`` (strided convolut
 
 from __future__ import annotations
 
-import keras
 import numpy as np
-from keras import layers, ops
+
+from .quiet_start import keras
+
+layers, ops = keras.layers, keras.ops
 
 ARTICLE_FILTERS = (32, 64)  # the article's two convolution layers, each followed by 2×2 pooling
 DEEP_MAX_BLOCKS = 4  # strided blocks of 32, 64, 128, 256 filters, down to a 4×4 map at most

@@ -1,15 +1,14 @@
-"""Start Keras without TensorFlow's native start-up messages.
+"""Keras, started without TensorFlow's native start-up messages: every module takes it from here
+(``from .quiet_start import keras``), so importing the package itself stays light (``--help`` is instant).
 
 TensorFlow's C++ code writes its start-up notes (oneDNN, CUDA probing: "Could not find cuda
 drivers", "failed call to cuInit") straight to the process's stderr, where Python cannot filter them
-and ``TF_CPP_MIN_LOG_LEVEL`` no longer reaches (TensorFlow 2.21). The package's ``__init__`` calls
-``keras_quietly`` once, so every module then imports Keras plainly.
+and ``TF_CPP_MIN_LOG_LEVEL`` no longer reaches (TensorFlow 2.21).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import sys
 
@@ -28,7 +27,6 @@ def native_stderr_silenced():
         os.close(devnull)
 
 
-@functools.cache
 def keras_quietly():
     """The ``keras`` module, imported (and its TensorFlow backend started) without native noise."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -40,3 +38,6 @@ def keras_quietly():
 
             tf.config.list_physical_devices("GPU")  # the CUDA probe, which logs, happens now
     return keras
+
+
+keras = keras_quietly()

@@ -25,10 +25,10 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
-import keras
 import pandas as pd
 
 from . import models
+from .quiet_start import keras
 from .settings import Settings, short_path
 
 MODEL_FILE, HISTORY_FILE, SETTINGS_FILE, NETWORK_FILE = "model.keras", "history.csv", "settings.json", "network.json"

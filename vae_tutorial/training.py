@@ -12,12 +12,12 @@ import importlib.util
 import math
 from pathlib import Path
 
-import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
 from . import data, locking, models, pipeline, plotting, runs, uint8_cache
 from .devices import Devices, choose_precision, find_devices, policy
+from .quiet_start import keras
 from .settings import Settings, short_path
 
 LEARNING_RATE = 1e-3

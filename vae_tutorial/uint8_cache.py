@@ -18,11 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
-import keras
 import numpy as np
 import platformdirs
 
 from . import data, locking
+from .quiet_start import keras
 from .settings import short_path
 
 DIRNAME = "vae_tutorial_cache"
